@@ -1,0 +1,219 @@
+"""SQL for sources, imports, records and rejects.
+
+Only this package speaks SQL. The importer hands it rows in batches; the
+statements are prepared once and run with ``executemany`` because a
+million-row import cannot afford sqlite-utils' per-row dict handling.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from matching.records import STORED_FIELDS
+
+RECORD_COLUMNS: tuple[str, ...] = (
+    "source_id",
+    "import_id",
+    "record_id",
+    "line",
+    "raw",
+    *STORED_FIELDS,
+    "extra_ids",
+    "problems",
+    "values_hash",
+    "identity_id",
+)
+_INSERT_RECORD = (
+    f"INSERT INTO records ({', '.join(RECORD_COLUMNS)}) "
+    f"VALUES ({', '.join('?' for _ in RECORD_COLUMNS)})"
+)
+_UPDATE_RECORD = (
+    "UPDATE records SET import_id = ?, line = ?, raw = ?, "
+    + ", ".join(f"{f} = ?" for f in STORED_FIELDS)
+    + ", extra_ids = ?, problems = ?, values_hash = ?, version = version + 1 "
+    "WHERE id = ?"
+)
+
+
+@dataclass(frozen=True, slots=True)
+class SourceRow:
+    id: int
+    name: str
+    kind: str
+
+
+@dataclass(frozen=True, slots=True)
+class PriorImport:
+    source: str
+    file_name: str
+    imported_at: str
+
+
+def find_import_by_hash(conn: sqlite3.Connection, sha256: str) -> PriorImport | None:
+    row = conn.execute(
+        "SELECT s.name, i.file_name, i.imported_at FROM imports i "
+        "JOIN sources s ON s.id = i.source_id WHERE i.sha256 = ?",
+        (sha256,),
+    ).fetchone()
+    return None if row is None else PriorImport(*row)
+
+
+def get_source(conn: sqlite3.Connection, name: str) -> SourceRow | None:
+    row = conn.execute(
+        "SELECT id, name, kind FROM sources WHERE name = ?", (name,)
+    ).fetchone()
+    return None if row is None else SourceRow(*row)
+
+
+def create_source(conn: sqlite3.Connection, name: str, kind: str) -> SourceRow:
+    cur = conn.execute("INSERT INTO sources (name, kind) VALUES (?, ?)", (name, kind))
+    return SourceRow(int(cur.lastrowid or 0), name, kind)
+
+
+def create_import(conn: sqlite3.Connection, **values: Any) -> int:
+    """Insert the import's row up front (counts zero) so records can point at it."""
+    columns = ", ".join(values)
+    marks = ", ".join("?" for _ in values)
+    cur = conn.execute(
+        f"INSERT INTO imports ({columns}) VALUES ({marks})", tuple(values.values())
+    )
+    return int(cur.lastrowid or 0)
+
+
+def finish_import(conn: sqlite3.Connection, import_id: int, **counts: int) -> None:
+    assignments = ", ".join(f"{name} = ?" for name in counts)
+    conn.execute(
+        f"UPDATE imports SET {assignments} WHERE id = ?", (*counts.values(), import_id)
+    )
+
+
+def existing_records(
+    conn: sqlite3.Connection, source_id: int
+) -> dict[str, tuple[int, str]]:
+    """record_id -> (record key, values hash) for a source, to apply a newer export."""
+    return {
+        rid: (key, digest)
+        for key, rid, digest in conn.execute(
+            "SELECT id, record_id, values_hash FROM records WHERE source_id = ?",
+            (source_id,),
+        )
+    }
+
+
+def insert_records(conn: sqlite3.Connection, rows: Sequence[Sequence[Any]]) -> None:
+    conn.executemany(_INSERT_RECORD, rows)
+
+
+def replace_records(
+    conn: sqlite3.Connection,
+    updates: Sequence[tuple[int, Sequence[Any]]],
+    *,
+    import_id: int,
+    at: str,
+) -> None:
+    """Apply changed rows from a newer export, keeping each old version.
+
+    Args:
+        updates: (record key, values in ``RECORD_COLUMNS`` order).
+    """
+    keys = [key for key, _ in updates]
+    conn.executemany(
+        "INSERT INTO record_versions (record_key, version, import_id, raw, "
+        "values_hash, replaced_at) SELECT id, version, import_id, raw, values_hash, ? "
+        "FROM records WHERE id = ?",
+        [(at, key) for key in keys],
+    )
+    index = {name: i for i, name in enumerate(RECORD_COLUMNS)}
+    conn.executemany(
+        _UPDATE_RECORD,
+        [
+            (
+                import_id,
+                row[index["line"]],
+                row[index["raw"]],
+                *(row[index[f]] for f in STORED_FIELDS),
+                row[index["extra_ids"]],
+                row[index["problems"]],
+                row[index["values_hash"]],
+                key,
+            )
+            for key, row in updates
+        ],
+    )
+
+
+def insert_rejects(
+    conn: sqlite3.Connection, import_id: int, rejects: Iterable[tuple[int, str, str]]
+) -> None:
+    conn.executemany(
+        "INSERT INTO rejects (import_id, line, reason, raw_text) VALUES (?, ?, ?, ?)",
+        [(import_id, line, reason, text) for line, reason, text in rejects],
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class ImportRow:
+    id: int
+    source: str
+    kind: str
+    file_name: str
+    sha256: str
+    imported_at: str
+    imported_by: str
+    rows_total: int
+    rows_imported: int
+    rows_updated: int
+    rows_rejected: int
+    field_problems: int
+    mapping: dict[str, str]
+
+
+def list_imports(conn: sqlite3.Connection) -> list[ImportRow]:
+    rows = conn.execute(
+        "SELECT i.id, s.name, s.kind, i.file_name, i.sha256, i.imported_at, "
+        "i.imported_by, i.rows_total, i.rows_imported, i.rows_updated, "
+        "i.rows_rejected, i.field_problems, i.mapping "
+        "FROM imports i JOIN sources s ON s.id = i.source_id ORDER BY i.id"
+    ).fetchall()
+    return [ImportRow(*row[:-1], mapping=json.loads(row[-1])) for row in rows]
+
+
+@dataclass(frozen=True, slots=True)
+class RejectRow:
+    line: int
+    reason: str
+    raw_text: str
+
+
+def list_rejects(conn: sqlite3.Connection, import_id: int) -> list[RejectRow]:
+    return [
+        RejectRow(*row)
+        for row in conn.execute(
+            "SELECT line, reason, raw_text FROM rejects WHERE import_id = ? "
+            "ORDER BY line",
+            (import_id,),
+        )
+    ]
+
+
+def iter_identity_rows(conn: sqlite3.Connection) -> Iterator[tuple[int, str, str]]:
+    """(identity id, source name, record id) for every record, grouped by identity."""
+    yield from conn.execute(
+        "SELECT r.identity_id, s.name, r.record_id FROM records r "
+        "JOIN sources s ON s.id = r.source_id "
+        "ORDER BY r.identity_id, s.name, r.id"
+    )
+
+
+def count_records(conn: sqlite3.Connection) -> int:
+    return int(conn.execute("SELECT count(*) FROM records").fetchone()[0])
+
+
+def count_identities(conn: sqlite3.Connection) -> int:
+    return int(
+        conn.execute("SELECT count(DISTINCT identity_id) FROM records").fetchone()[0]
+    )
