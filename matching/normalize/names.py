@@ -247,8 +247,8 @@ def split_full_name(text: str | None) -> NameParts:
     surname, extended leftwards over particles (DE LA CRUZ, VAN DER BERG) and
     over a Spanish joining Y (GARCIA Y LOPEZ, kept as GARCIA LOPEZ). Two
     unjoined Hispanic surnames (MARIA GARCIA LOPEZ) cannot be told from a
-    middle name, so GARCIA lands in ``middle``; matching compares
-    middle + last for that reason.
+    middle name, so GARCIA lands in ``middle``; a comparison that also tries
+    middle + last against the other record's surname catches that case.
 
     Args:
         text: the full name as written, or None.
@@ -301,8 +301,9 @@ def normalise_name_parts(
     Sources misuse the boxes: ``SMITH JR`` in the surname, ``JOHN JR`` or
     ``JOHN A`` in the given name. The suffix is pulled out (a suffix column,
     when filled, wins) and a trailing initial in the given name moves to an
-    empty middle name, so the parts line up with sources that used the boxes
-    as meant. Running it on its own output changes nothing.
+    empty middle name (or is dropped when the middle name already starts
+    with it), so the parts line up with sources that used the boxes as
+    meant. Running it on its own output changes nothing.
 
     Args:
         first: given name as written.

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import doctest
 import itertools
+from types import ModuleType
 
 import pytest
 from hypothesis import given
@@ -13,7 +15,9 @@ from matching.normalize import (
     clean_name,
     compact_surname,
     given_name_variants,
+    names,
     nickname_equivalent,
+    nicknames,
     normalise_name_parts,
     split_full_name,
     surname_parts,
@@ -58,8 +62,25 @@ def test_clean_name(raw: str, expected: str) -> None:
 
 @pytest.mark.parametrize(
     "raw",
-    [None, "", "   ", "UNKNOWN", "unk", "None", "N/A", "NULL", "NFN", "NMN", "FNU"]
-    + ["LNU", "XXX", "xxxxx", "-", ".", "?"],
+    [
+        None,
+        "",
+        "   ",
+        "UNKNOWN",
+        "unk",
+        "None",
+        "N/A",
+        "NULL",
+        "NFN",
+        "NMN",
+        "FNU",
+        "LNU",
+        "XXX",
+        "xxxxx",
+        "-",
+        ".",
+        "?",
+    ],
 )
 def test_clean_name_placeholders_are_none(raw: str | None) -> None:
     assert clean_name(raw) is None
@@ -159,7 +180,10 @@ def test_split_full_name_empty(raw: str | None) -> None:
         (("JOHN B", "ALLEN", "SMITH", None), ("JOHN B", "ALLEN", "SMITH", None)),
         (("MARY V", None, "JONES", None), ("MARY", "V", "JONES", None)),
         (("MARY ANN", None, "JONES", None), ("MARY ANN", None, "JONES", None)),
-        (("MARIA", None, "GARCIA Y LOPEZ", None), ("MARIA", None, "GARCIA LOPEZ", None)),
+        (
+            ("MARIA", None, "GARCIA Y LOPEZ", None),
+            ("MARIA", None, "GARCIA LOPEZ", None),
+        ),
         (("NFN", "NMN", "LNU", "UNK"), (None, None, None, None)),
         (("JOHN", None, "O SMITH JR", None), ("JOHN", None, "OSMITH", "JR")),
     ],
@@ -290,7 +314,7 @@ def test_given_name_variants() -> None:
     assert given_name_variants("NFN") == frozenset()
 
 
-COMMON_FORMAL_NAMES = (
+_COMMON_TEXT = (
     "JAMES ROBERT JOHN MICHAEL DAVID WILLIAM RICHARD JOSEPH THOMAS CHARLES "
     "CHRISTOPHER DANIEL MATTHEW ANTHONY MARK DONALD STEVEN PAUL ANDREW JOSHUA "
     "KENNETH KEVIN BRIAN GEORGE TIMOTHY RONALD EDWARD JASON JEFFREY RYAN JACOB "
@@ -301,7 +325,8 @@ COMMON_FORMAL_NAMES = (
     "NANCY SANDRA ASHLEY KIMBERLY EMILY DONNA MICHELLE CAROL AMANDA MELISSA "
     "DEBORAH STEPHANIE REBECCA LAURA CYNTHIA KATHLEEN AMY ANGELA HANNAH EMMA "
     "ROSA ALICE GUADALUPE"
-).split()
+)
+COMMON_FORMAL_NAMES = _COMMON_TEXT.split()
 
 
 def test_common_formal_names_stay_apart() -> None:
@@ -328,3 +353,11 @@ def test_variants_contain_the_cleaned_name(raw: str) -> None:
     cleaned = clean_name(raw)
     variants = given_name_variants(raw)
     assert (cleaned in variants) if cleaned else variants == frozenset()
+
+
+@pytest.mark.parametrize("module", [names, nicknames])
+def test_docstring_examples(module: ModuleType) -> None:
+    """The Example blocks other engineers read must stay true."""
+    result = doctest.testmod(module)
+    assert result.attempted > 0
+    assert result.failed == 0
