@@ -225,6 +225,191 @@ def export(ws: Path, out: Path, reviewer: str | None) -> None:
     )
 
 
+class _StageBar:
+    """One click progress bar per engine stage, on stderr so stdout stays clean."""
+
+    def __init__(self) -> None:
+        self.stage: str | None = None
+        self.bar: Any = None
+        self.done = 0
+
+    def __call__(self, stage: str, done: int, total: int) -> None:
+        if stage != self.stage:
+            self.close()
+            self.stage, self.done = stage, 0
+            self.bar = click.progressbar(
+                length=max(total, 1), label=f"{stage:<10}", file=sys.stderr
+            )
+            self.bar.__enter__()
+        if self.bar is not None and total:
+            self.bar.length = total
+            self.bar.update(max(done - self.done, 0))
+            self.done = done
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.__exit__(None, None, None)
+            self.bar = None
+
+
+@cli.command("link")
+@WS_ARG
+@click.option("--upper", type=float, help="Auto-link at or above this probability.")
+@click.option("--lower", type=float, help="Drop pairs below this probability.")
+@click.option("--quiet", is_flag=True, help="No progress bars.")
+@reviewer_option
+@user_errors
+def link_(
+    ws: Path,
+    upper: float | None,
+    lower: float | None,
+    quiet: bool,
+    reviewer: str | None,
+) -> None:
+    """Find and score candidate pairs, auto-link the sure ones, queue the rest.
+
+    Human decisions are kept and teach the model; new records are scored
+    against everything. Thresholds default to the model's own estimate.
+
+    Example: recordmatch link cases.rmws
+    """
+    from app.linking import run_link
+    from matching.engine import LinkSettings
+
+    settings = LinkSettings(upper_threshold=upper, lower_threshold=lower)
+    conn = open_workspace(ws, actor=Actor.current(reviewer))
+    bar = None if quiet else _StageBar()
+    try:
+        summary = run_link(conn, settings=settings, on_progress=bar)
+    finally:
+        if bar is not None:
+            bar.close()
+        conn.close()
+    echo = click.echo
+    echo(f"records {summary.records:,}; candidate pairs {summary.candidate_pairs:,}")
+    for rule in summary.blocking:
+        name = rule.get("name") or rule.get("rule")
+        echo(
+            f"  blocking {name}: {rule.get('pairs', 0):,} pairs, "
+            f"+{rule.get('new_pairs', 0):,} new"
+        )
+    for warning in summary.warnings:
+        echo(f"  warning: {warning}", err=True)
+    t = summary.thresholds
+    echo(
+        f"thresholds: auto-link >= {t['upper']:.4f}, review >= {t['lower']:.4f} "
+        f"(model {summary.model_version}, {summary.labels_used:,} human labels)"
+    )
+    echo(
+        f"pairs: {summary.auto:,} auto-linked ({summary.new_auto_links:,} new, "
+        f"{summary.auto_unlinks:,} unlinked), {summary.review:,} for review, "
+        f"{summary.waiting:,} waiting for a person"
+    )
+    c = summary.identities
+    echo(
+        f"identities: {c.identities:,} ({c.merged:,} merged, {c.split:,} split, "
+        f"{c.flagged:,} flagged for conflicting identifiers or birth dates)"
+    )
+    timing = ", ".join(f"{k} {v:.1f}s" for k, v in summary.timings.items())
+    echo(f"time: {timing}")
+
+
+@cli.command()
+@WS_ARG
+@click.option(
+    "--out",
+    required=True,
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="CSV file to write.",
+)
+@click.option("--limit", type=int, help="At most this many pairs.")
+@reviewer_option
+@user_errors
+def queue(ws: Path, out: Path, limit: int | None, reviewer: str | None) -> None:
+    """Write the pairs waiting for a person, most useful first.
+
+    Fill in a file `pair_id,decision[,note]` (match, non-match or unsure)
+    and apply it with `recordmatch decide`.
+
+    Example: recordmatch queue cases.rmws --out pending.csv
+    """
+    from app.review import export_queue
+
+    conn = open_workspace(ws, actor=Actor.current(reviewer))
+    try:
+        count = export_queue(conn, out, limit=limit)
+    finally:
+        conn.close()
+    click.echo(f"wrote {count:,} waiting pairs to {out}")
+
+
+@cli.command()
+@WS_ARG
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@reviewer_option
+@user_errors
+def decide(ws: Path, file: Path, reviewer: str | None) -> None:
+    """Apply a decisions file (pair_id,decision[,note]) as one reviewer.
+
+    The whole file is checked first; a bad line rejects it all. Identities
+    update at once; every answer is a ledger entry with its evidence.
+
+    Example: recordmatch decide cases.rmws answers.csv --reviewer "A. Clerk"
+    """
+    from app.review import apply_decisions
+
+    conn = open_workspace(ws, actor=Actor.current(reviewer))
+    try:
+        summary = apply_decisions(conn, file)
+    finally:
+        conn.close()
+    words = ", ".join(f"{k} {v:,}" for k, v in summary.by_decision.items() if v)
+    click.echo(
+        f"applied {summary.applied:,} decisions ({words or 'none'}); "
+        f"{summary.unchanged:,} already standing"
+    )
+    c = summary.identities
+    click.echo(
+        f"identities: {c.identities:,} ({c.changed_records:,} records moved, "
+        f"{c.conflicts:,} contradictions)"
+    )
+
+
+@cli.command()
+@WS_ARG
+@click.option("--verify", is_flag=True, required=True, help="Check the ledger.")
+@click.option(
+    "--expect-head",
+    metavar="HASH",
+    help="A chain head noted earlier; catches entries removed from the end.",
+)
+@user_errors
+def audit(ws: Path, verify: bool, expect_head: str | None) -> None:
+    """Verify the decision ledger and the records its decisions rest on.
+
+    Exits 0 and prints the number of entries verified when all is intact;
+    exits 1 naming the first broken entry otherwise.
+
+    Example: recordmatch audit cases.rmws --verify
+    """
+    from app.audit import verify as verify_workspace
+
+    conn = open_workspace(ws, readonly=True)
+    try:
+        report = verify_workspace(conn, expect_head=expect_head)
+    finally:
+        conn.close()
+    for seq in report.rereview[:20]:
+        click.echo(
+            f"needs re-review: entry {seq} rests on values a newer export changed"
+        )
+    if not report.ok:
+        for problem in report.problems[:20]:
+            click.echo(f"BROKEN {problem}", err=True)
+        raise SystemExit(1)
+    click.echo(f"verified {report.entries:,} ledger entries; chain head {report.head}")
+
+
 def main(argv: Sequence[str] | None = None) -> None:
     """Console entry point."""
     cli.main(args=list(argv) if argv is not None else None, prog_name="recordmatch")

@@ -217,3 +217,112 @@ def count_identities(conn: sqlite3.Connection) -> int:
     return int(
         conn.execute("SELECT count(DISTINCT identity_id) FROM records").fetchone()[0]
     )
+
+
+def iter_record_keys(conn: sqlite3.Connection) -> Iterator[tuple[int, str, str]]:
+    """(record key, source name, record id) for every record."""
+    yield from conn.execute(
+        "SELECT r.id, s.name, r.record_id FROM records r "
+        "JOIN sources s ON s.id = r.source_id ORDER BY r.id"
+    )
+
+
+def stored_values(
+    conn: sqlite3.Connection, keys: Sequence[int]
+) -> dict[int, tuple[tuple[Any, ...], str | None, str]]:
+    """key -> (normalised values, extra ids JSON, stored values hash)."""
+    cols = ", ".join(STORED_FIELDS)
+    out: dict[int, tuple[tuple[Any, ...], str | None, str]] = {}
+    ordered = sorted(set(keys))
+    for start in range(0, len(ordered), 500):
+        chunk = ordered[start : start + 500]
+        marks = ", ".join("?" for _ in chunk)
+        for row in conn.execute(
+            f"SELECT id, {cols}, extra_ids, values_hash FROM records "
+            f"WHERE id IN ({marks})",
+            chunk,
+        ):
+            out[row[0]] = (tuple(row[1:-2]), row[-2], row[-1])
+    return out
+
+
+def earlier_hashes(conn: sqlite3.Connection, key: int) -> set[str]:
+    """Values hashes a record had before a newer export replaced them."""
+    return {
+        r[0]
+        for r in conn.execute(
+            "SELECT values_hash FROM record_versions WHERE record_key = ?", (key,)
+        )
+    }
+
+
+# --- reads for the workstation's Sources and Run pages ------------------------
+
+
+def import_new_counts(conn: sqlite3.Connection) -> dict[int, int]:
+    """rows_new per import id: the Sources table shows new beside changed."""
+    return {int(i): int(n) for i, n in conn.execute("SELECT id, rows_new FROM imports")}
+
+
+@dataclass(frozen=True, slots=True)
+class RejectPageRow:
+    id: int
+    line: int
+    reason: str
+    raw_text: str
+
+
+def rejects_page(
+    conn: sqlite3.Connection,
+    import_id: int,
+    *,
+    after: tuple[int, int] = (0, 0),
+    limit: int = 500,
+) -> list[RejectPageRow]:
+    """One page of an import's rejects after (line, id), in line order.
+
+    Keyset paging on the ``rejects_import`` index: a broken export can leave a
+    million rejects, and the GUI shows them a page at a time as you scroll.
+    """
+    return [
+        RejectPageRow(*row)
+        for row in conn.execute(
+            "SELECT id, line, reason, raw_text FROM rejects "
+            "WHERE import_id = ? AND (line, id) > (?, ?) ORDER BY line, id LIMIT ?",
+            (import_id, after[0], after[1], limit),
+        )
+    ]
+
+
+@dataclass(frozen=True, slots=True)
+class FinishedRun:
+    id: int
+    started_at: str
+    finished_at: str
+    actor: str
+    model_version: str | None
+    thresholds: dict[str, Any]
+    stats: dict[str, Any]
+    trained_on: dict[str, Any]
+
+
+def last_finished_run(conn: sqlite3.Connection) -> FinishedRun | None:
+    """The newest completed link run with what its model was trained on."""
+    row = conn.execute(
+        "SELECT r.id, r.started_at, r.finished_at, r.actor, r.model_version, "
+        "r.thresholds, r.stats, m.trained_on FROM runs r "
+        "LEFT JOIN model_params m ON m.run_id = r.id "
+        "WHERE r.status = 'done' ORDER BY r.id DESC LIMIT 1"
+    ).fetchone()
+    if row is None:
+        return None
+    return FinishedRun(
+        *row[:5],
+        thresholds=json.loads(row[5] or "{}"),
+        stats=json.loads(row[6] or "{}"),
+        trained_on=json.loads(row[7] or "{}"),
+    )
+
+
+def count_flagged_identities(conn: sqlite3.Connection) -> int:
+    return int(conn.execute("SELECT count(*) FROM identity_flags").fetchone()[0])

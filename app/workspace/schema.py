@@ -235,11 +235,34 @@ def _v2_linking(conn: sqlite3.Connection) -> None:
         CREATE TABLE identity_flags (
             identity_id INTEGER PRIMARY KEY,
             reasons     TEXT NOT NULL,     -- JSON list
-            run_id      INTEGER NOT NULL REFERENCES runs(id)
+            run_id      INTEGER REFERENCES runs(id)
         );
         """,
     )
 
 
-MIGRATIONS: tuple[Migration, ...] = (_v1_workspace, _v2_linking)
+def _v3_review_indexes(conn: sqlite3.Connection) -> None:
+    """Indexes behind the review screens: identifier search and today's count.
+
+    A records clerk types a SID, FBI, IR, booking or case number and expects
+    the person at once; without these a million-record workspace is scanned.
+    ``ledger(actor, at)`` counts "decided today by me" and ``ledger(kind)``
+    finds the people's decisions (``decision_state``) without reading the
+    millions of automatic-link entries a large workspace holds.
+    """
+    _script(
+        conn,
+        """
+        CREATE INDEX records_sid ON records(sid);
+        CREATE INDEX records_fbi_number ON records(fbi_number);
+        CREATE INDEX records_ir_number ON records(ir_number);
+        CREATE INDEX records_booking_number ON records(booking_number);
+        CREATE INDEX records_case_number ON records(case_number);
+        CREATE INDEX ledger_actor_at ON ledger(actor, at);
+        CREATE INDEX ledger_kind ON ledger(kind);
+        """,
+    )
+
+
+MIGRATIONS: tuple[Migration, ...] = (_v1_workspace, _v2_linking, _v3_review_indexes)
 SCHEMA_VERSION = len(MIGRATIONS)

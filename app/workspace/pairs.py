@@ -1,0 +1,471 @@
+"""SQL for link runs, model parameters, scored pairs and identity assignment."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from matching.records import STORED_FIELDS
+
+
+def start_run(
+    conn: sqlite3.Connection, *, at: str, actor: str, os_user: str, settings: str
+) -> int:
+    cur = conn.execute(
+        "INSERT INTO runs (started_at, status, actor, os_user, settings) "
+        "VALUES (?, 'running', ?, ?, ?)",
+        (at, actor, os_user, settings),
+    )
+    return int(cur.lastrowid or 0)
+
+
+def finish_run(
+    conn: sqlite3.Connection,
+    run_id: int,
+    *,
+    at: str,
+    model_version: str,
+    thresholds: dict[str, Any],
+    stats: dict[str, Any],
+) -> None:
+    conn.execute(
+        "UPDATE runs SET finished_at = ?, status = 'done', model_version = ?, "
+        "thresholds = ?, stats = ? WHERE id = ?",
+        (at, model_version, json.dumps(thresholds), json.dumps(stats), run_id),
+    )
+
+
+def save_params(
+    conn: sqlite3.Connection,
+    *,
+    version: str,
+    run_id: int,
+    at: str,
+    params: dict[str, Any],
+    trained_on: dict[str, Any],
+) -> None:
+    conn.execute(
+        "INSERT OR REPLACE INTO model_params (version, run_id, created_at, params, "
+        "trained_on) VALUES (?, ?, ?, ?, ?)",
+        (version, run_id, at, json.dumps(params), json.dumps(trained_on)),
+    )
+
+
+def latest_params(conn: sqlite3.Connection) -> dict[str, Any] | None:
+    row = conn.execute(
+        "SELECT m.params FROM model_params m JOIN runs r ON r.id = m.run_id "
+        "ORDER BY r.id DESC LIMIT 1"
+    ).fetchone()
+    return None if row is None else json.loads(row[0])
+
+
+@dataclass(frozen=True, slots=True)
+class RunRow:
+    id: int
+    started_at: str
+    finished_at: str | None
+    status: str
+    model_version: str | None
+    thresholds: dict[str, Any] | None
+    stats: dict[str, Any] | None
+
+
+def latest_run(conn: sqlite3.Connection) -> RunRow | None:
+    row = conn.execute(
+        "SELECT id, started_at, finished_at, status, model_version, thresholds, stats "
+        "FROM runs WHERE status = 'done' ORDER BY id DESC LIMIT 1"
+    ).fetchone()
+    if row is None:
+        return None
+    return RunRow(
+        *row[:5],
+        thresholds=None if row[5] is None else json.loads(row[5]),
+        stats=None if row[6] is None else json.loads(row[6]),
+    )
+
+
+def record_columns(
+    conn: sqlite3.Connection, columns: Sequence[str]
+) -> Iterator[tuple[str, list[Any]]]:
+    """Each requested records column as one list, in record-key order.
+
+    Column by column keeps peak memory at one column of Python objects at a
+    time; the caller turns each into a compact array before asking the next.
+    """
+    allowed = {"id", "identity_id", "extra_ids", *STORED_FIELDS}
+    for column in columns:
+        if column not in allowed:
+            raise ValueError(f"not a records column: {column}")
+        values = [
+            r[0] for r in conn.execute(f"SELECT {column} FROM records ORDER BY id")
+        ]
+        yield column, values
+
+
+def record_sources(conn: sqlite3.Connection) -> list[str]:
+    """The source name of every record, in record-key order."""
+    return [
+        r[0]
+        for r in conn.execute(
+            "SELECT s.name FROM records r JOIN sources s ON s.id = r.source_id "
+            "ORDER BY r.id"
+        )
+    ]
+
+
+def existing_pairs(conn: sqlite3.Connection) -> dict[tuple[int, int], tuple[int, str]]:
+    """(left, right) -> (pair id, band) for every pair scored before."""
+    return {
+        (left, right): (pid, band)
+        for pid, left, right, band in conn.execute(
+            "SELECT id, left_key, right_key, band FROM pairs"
+        )
+    }
+
+
+def upsert_pairs(conn: sqlite3.Connection, rows: Sequence[tuple[Any, ...]]) -> None:
+    """Rows of (left, right, run, weight, probability, band, levels,
+    contributions, rules, priority); a known pair keeps its id."""
+    conn.executemany(
+        "INSERT INTO pairs (left_key, right_key, run_id, weight, probability, band, "
+        "levels, contributions, rules, priority) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+        "ON CONFLICT (left_key, right_key) DO UPDATE SET run_id = excluded.run_id, "
+        "weight = excluded.weight, probability = excluded.probability, "
+        "band = excluded.band, levels = excluded.levels, "
+        "contributions = excluded.contributions, rules = excluded.rules, "
+        "priority = excluded.priority",
+        rows,
+    )
+
+
+def retire_unscored_pairs(conn: sqlite3.Connection, run_id: int) -> int:
+    """Pairs this run did not score fall below the bands; their ids stay valid."""
+    cur = conn.execute(
+        "UPDATE pairs SET band = 'below', priority = 0 WHERE run_id <> ? "
+        "AND band <> 'below'",
+        (run_id,),
+    )
+    return cur.rowcount
+
+
+def pair_ids(
+    conn: sqlite3.Connection, left: np.ndarray, right: np.ndarray
+) -> np.ndarray:
+    """Pair ids for the given (left, right) keys, -1 where unknown."""
+    lookup = existing_pairs(conn)
+    return np.fromiter(
+        (
+            lookup.get((int(a), int(b)), (-1, ""))[0]
+            for a, b in zip(left, right, strict=True)
+        ),
+        dtype=np.int64,
+        count=len(left),
+    )
+
+
+def auto_links(conn: sqlite3.Connection) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(left, right, weight) of every pair currently in the automatic band."""
+    rows = conn.execute(
+        "SELECT left_key, right_key, weight FROM pairs WHERE band = 'auto'"
+    ).fetchall()
+    if not rows:
+        empty = np.empty(0, dtype=np.int64)
+        return empty, empty, np.empty(0, dtype=np.float64)
+    arr = np.asarray(rows, dtype=np.float64)
+    return arr[:, 0].astype(np.int64), arr[:, 1].astype(np.int64), arr[:, 2]
+
+
+def identity_assignment(conn: sqlite3.Connection) -> tuple[np.ndarray, np.ndarray]:
+    rows = np.asarray(
+        conn.execute("SELECT id, identity_id FROM records ORDER BY id").fetchall(),
+        dtype=np.int64,
+    ).reshape(-1, 2)
+    return rows[:, 0], rows[:, 1]
+
+
+def update_identities(
+    conn: sqlite3.Connection, changes: Sequence[tuple[int, int]]
+) -> None:
+    """(identity id, record key) pairs to apply."""
+    conn.executemany("UPDATE records SET identity_id = ? WHERE id = ?", changes)
+
+
+def add_aliases(
+    conn: sqlite3.Connection,
+    aliases: Sequence[tuple[int, int]],
+    *,
+    at: str,
+    reason: str,
+) -> None:
+    conn.executemany(
+        "INSERT INTO identity_aliases (old_id, new_id, at, reason) VALUES (?, ?, ?, ?) "
+        "ON CONFLICT (old_id) DO UPDATE SET new_id = excluded.new_id, "
+        "at = excluded.at, "
+        "reason = excluded.reason",
+        [(old, new, at, reason) for old, new in aliases],
+    )
+
+
+def replace_flags(
+    conn: sqlite3.Connection, flags: Sequence[tuple[int, list[str]]], *, run_id: int
+) -> None:
+    conn.execute("DELETE FROM identity_flags")
+    conn.executemany(
+        "INSERT INTO identity_flags (identity_id, reasons, run_id) VALUES (?, ?, ?)",
+        [(identity, json.dumps(reasons), run_id) for identity, reasons in flags],
+    )
+
+
+def count_waiting(conn: sqlite3.Connection) -> int:
+    """Pairs in the review band that no person has answered yet."""
+    return int(
+        conn.execute(
+            "SELECT count(*) FROM pairs p WHERE p.band = 'review' AND NOT EXISTS "
+            "(SELECT 1 FROM decision_state d WHERE d.left_key = p.left_key "
+            "AND d.right_key = p.right_key)"
+        ).fetchone()[0]
+    )
+
+
+def record_info(
+    conn: sqlite3.Connection, keys: set[int]
+) -> dict[int, tuple[str, str, str]]:
+    """record key -> (source name, record id, values hash)."""
+    out: dict[int, tuple[str, str, str]] = {}
+    ordered = sorted(keys)
+    for start in range(0, len(ordered), 500):
+        chunk = ordered[start : start + 500]
+        marks = ", ".join("?" for _ in chunk)
+        for key, source, rid, digest in conn.execute(
+            f"SELECT r.id, s.name, r.record_id, r.values_hash FROM records r "
+            f"JOIN sources s ON s.id = r.source_id WHERE r.id IN ({marks})",
+            chunk,
+        ):
+            out[key] = (source, rid, digest)
+    return out
+
+
+def pair_id_map(
+    conn: sqlite3.Connection, wanted: Sequence[tuple[int, int]]
+) -> dict[tuple[int, int], int]:
+    lookup = existing_pairs(conn)
+    return {pair: lookup[pair][0] for pair in wanted if pair in lookup}
+
+
+@dataclass(frozen=True, slots=True)
+class PairRow:
+    id: int
+    left_key: int
+    right_key: int
+    run_id: int
+    weight: float
+    probability: float
+    band: str
+    levels: bytes
+    contributions: bytes
+
+
+_PAIR_COLUMNS = (
+    "p.id, p.left_key, p.right_key, p.run_id, p.weight, p.probability, p.band, "
+    "p.levels, p.contributions"
+)
+
+
+def get_pairs(conn: sqlite3.Connection, ids: Sequence[int]) -> dict[int, PairRow]:
+    out: dict[int, PairRow] = {}
+    for start in range(0, len(ids), 500):
+        chunk = list(ids[start : start + 500])
+        marks = ", ".join("?" for _ in chunk)
+        for row in conn.execute(
+            f"SELECT {_PAIR_COLUMNS} FROM pairs p WHERE p.id IN ({marks})", chunk
+        ):
+            out[row[0]] = PairRow(*row)
+    return out
+
+
+def iter_waiting(conn: sqlite3.Connection) -> Iterator[tuple[Any, ...]]:
+    """Waiting pairs, most useful first, with what a person needs to answer them."""
+    yield from conn.execute(
+        """
+        SELECT p.id, ls.name, l.record_id, rs.name, r.record_id, p.probability,
+               l.last_name, l.first_name, l.dob, r.last_name, r.first_name, r.dob
+        FROM pairs p
+        JOIN records l ON l.id = p.left_key JOIN sources ls ON ls.id = l.source_id
+        JOIN records r ON r.id = p.right_key JOIN sources rs ON rs.id = r.source_id
+        WHERE p.band = 'review' AND NOT EXISTS (
+            SELECT 1 FROM decision_state d
+            WHERE d.left_key = p.left_key AND d.right_key = p.right_key)
+        ORDER BY p.priority DESC, p.id
+        """
+    )
+
+
+def standing_decisions(
+    conn: sqlite3.Connection, pairs: Sequence[tuple[int, int]]
+) -> dict[tuple[int, int], str]:
+    wanted = set(pairs)
+    return {
+        (left, right): kind
+        for left, right, kind in conn.execute(
+            "SELECT left_key, right_key, kind FROM decision_state"
+        )
+        if (left, right) in wanted
+    }
+
+
+def params_for_run(conn: sqlite3.Connection, run_id: int) -> dict[str, Any] | None:
+    row = conn.execute(
+        "SELECT params FROM model_params WHERE run_id = ?", (run_id,)
+    ).fetchone()
+    return None if row is None else json.loads(row[0])
+
+
+DISPLAY_FIELDS = (*STORED_FIELDS, "extra_ids")
+
+
+def record_display(
+    conn: sqlite3.Connection, keys: Sequence[int]
+) -> dict[int, dict[str, Any]]:
+    """key -> source, record id, values hash and the normalised fields."""
+    out: dict[int, dict[str, Any]] = {}
+    ordered = sorted(set(keys))
+    cols = ", ".join(f"r.{c}" for c in DISPLAY_FIELDS)
+    for start in range(0, len(ordered), 500):
+        chunk = ordered[start : start + 500]
+        marks = ", ".join("?" for _ in chunk)
+        for row in conn.execute(
+            f"SELECT r.id, s.name, r.record_id, r.values_hash, {cols} FROM records r "
+            f"JOIN sources s ON s.id = r.source_id WHERE r.id IN ({marks})",
+            chunk,
+        ):
+            fields = dict(zip(DISPLAY_FIELDS, row[4:], strict=True))
+            out[row[0]] = {
+                "source": row[1],
+                "record_id": row[2],
+                "values_hash": row[3],
+                "fields": fields,
+            }
+    return out
+
+
+def scope_of_identities(
+    conn: sqlite3.Connection, record_keys: Sequence[int]
+) -> list[int]:
+    """Every record sharing an identity with any of ``record_keys``."""
+    marks = ", ".join("?" for _ in record_keys)
+    return [
+        r[0]
+        for r in conn.execute(
+            f"SELECT id FROM records WHERE identity_id IN "
+            f"(SELECT identity_id FROM records WHERE id IN ({marks})) ORDER BY id",
+            list(record_keys),
+        )
+    ]
+
+
+def scoped_assignment(
+    conn: sqlite3.Connection, keys: Sequence[int]
+) -> tuple[np.ndarray, np.ndarray]:
+    rows = []
+    for start in range(0, len(keys), 500):
+        chunk = list(keys[start : start + 500])
+        marks = ", ".join("?" for _ in chunk)
+        rows += conn.execute(
+            f"SELECT id, identity_id FROM records WHERE id IN ({marks})", chunk
+        ).fetchall()
+    arr = np.asarray(sorted(rows), dtype=np.int64).reshape(-1, 2)
+    return arr[:, 0], arr[:, 1]
+
+
+def scoped_auto_links(
+    conn: sqlite3.Connection, keys: Sequence[int]
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Automatic links with both ends inside ``keys``."""
+    inside = set(keys)
+    rows = []
+    for start in range(0, len(keys), 500):
+        chunk = list(keys[start : start + 500])
+        marks = ", ".join("?" for _ in chunk)
+        rows += [
+            r
+            for r in conn.execute(
+                f"SELECT left_key, right_key, weight FROM pairs "
+                f"WHERE band = 'auto' AND left_key IN ({marks})",
+                chunk,
+            )
+            if r[1] in inside
+        ]
+    if not rows:
+        empty = np.empty(0, dtype=np.int64)
+        return empty, empty, np.empty(0, dtype=np.float64)
+    arr = np.asarray(rows, dtype=np.float64)
+    return arr[:, 0].astype(np.int64), arr[:, 1].astype(np.int64), arr[:, 2]
+
+
+def scoped_attributes(
+    conn: sqlite3.Connection, keys: Sequence[int]
+) -> dict[str, list[Any]]:
+    out: dict[str, list[Any]] = {"sid": [], "fbi_number": [], "dob": []}
+    rows = []
+    for start in range(0, len(keys), 500):
+        chunk = list(keys[start : start + 500])
+        marks = ", ".join("?" for _ in chunk)
+        rows += conn.execute(
+            f"SELECT id, sid, fbi_number, dob FROM records WHERE id IN ({marks})", chunk
+        ).fetchall()
+    for _, sid, fbi, dob in sorted(rows):
+        out["sid"].append(sid)
+        out["fbi_number"].append(fbi)
+        out["dob"].append(dob)
+    return out
+
+
+def replace_flags_for(
+    conn: sqlite3.Connection,
+    identities: Sequence[int],
+    flags: Sequence[tuple[int, list[str]]],
+    *,
+    run_id: int | None,
+) -> None:
+    """Replace the flags of some identities (after a local re-cluster)."""
+    marks = ", ".join("?" for _ in identities)
+    conn.execute(
+        f"DELETE FROM identity_flags WHERE identity_id IN ({marks})", identities
+    )
+    conn.executemany(
+        "INSERT INTO identity_flags (identity_id, reasons, run_id) VALUES (?, ?, ?)",
+        [(identity, json.dumps(reasons), run_id) for identity, reasons in flags],
+    )
+
+
+def scope_of_identities_by_id(conn: sqlite3.Connection, identity_id: int) -> list[int]:
+    return [
+        r[0]
+        for r in conn.execute(
+            "SELECT id FROM records WHERE identity_id = ? ORDER BY id", (identity_id,)
+        )
+    ]
+
+
+def resolve_identity_id(conn: sqlite3.Connection, identity_id: int) -> int | None:
+    """Follow merge aliases to the identity id in use now (None if unknown)."""
+    seen = set()
+    current = identity_id
+    while current not in seen:
+        seen.add(current)
+        if conn.execute(
+            "SELECT 1 FROM records WHERE identity_id = ? LIMIT 1", (current,)
+        ).fetchone():
+            return current
+        row = conn.execute(
+            "SELECT new_id FROM identity_aliases WHERE old_id = ?", (current,)
+        ).fetchone()
+        if row is None:
+            return None
+        current = int(row[0])
+    return None

@@ -1,0 +1,130 @@
+"""Decisions files: applied whole or not at all; identities follow at once."""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from app.cli import cli
+from app.errors import InputError
+from app.review import apply_decisions
+from app.workspace import Connection, ledger
+from tests.conftest import snapshot
+
+
+def _waiting(conn: Connection, n: int) -> list[tuple[int, int, int]]:
+    return conn.conn.execute(
+        "SELECT id, left_key, right_key FROM pairs WHERE band = 'review' "
+        "ORDER BY priority DESC, id LIMIT ?",
+        (n,),
+    ).fetchall()
+
+
+def _identity(conn: Connection, key: int) -> int:
+    return int(
+        conn.conn.execute(
+            "SELECT identity_id FROM records WHERE id = ?", (key,)
+        ).fetchone()[0]
+    )
+
+
+def test_match_and_non_match_change_identities_at_once(
+    linked: Connection, tmp_path: Path
+) -> None:
+    (a, al, ar), (b, bl, br) = _waiting(linked, 2)
+    path = tmp_path / "d.csv"
+    path.write_text(f"pair_id,decision,note\n{a},match,same tattoo\n{b},non-match,\n")
+    summary = apply_decisions(linked, path)
+    assert summary.applied == 2
+    assert _identity(linked, al) == _identity(linked, ar)
+    assert _identity(linked, bl) != _identity(linked, br)
+    kinds = {
+        (d.left_key, d.right_key): d.kind for d in ledger.current_decisions(linked.conn)
+    }
+    assert kinds == {(al, ar): "match", (bl, br): "non-match"}
+    note = linked.conn.execute(
+        "SELECT note FROM ledger WHERE kind = 'match'"
+    ).fetchone()
+    assert note == ("same tattoo",)
+    again = apply_decisions(linked, path)
+    assert (again.applied, again.unchanged) == (0, 2)
+
+
+def test_each_entry_keeps_the_evidence_shown(
+    linked: Connection, tmp_path: Path
+) -> None:
+    ((a, al, _),) = _waiting(linked, 1)
+    path = tmp_path / "d.csv"
+    path.write_text(f"pair_id,decision\n{a},unsure\n")
+    apply_decisions(linked, path)
+    entry = linked.conn.execute(
+        "SELECT l.probability, l.levels, e.snapshot FROM ledger l "
+        "JOIN evidence e ON e.entry_seq = l.seq WHERE l.kind = 'unsure'"
+    ).fetchone()
+    assert entry[0] is not None
+    assert "dob" in entry[1]
+    last = linked.conn.execute(
+        "SELECT last_name FROM records WHERE id = ?", (al,)
+    ).fetchone()
+    assert last[0] in entry[2]
+
+
+BAD = {
+    "header": ("pair,decision\n1,match\n", 1, "header"),
+    "word": ("pair_id,decision\n{a},yes\n", 2, "unknown decision 'yes'"),
+    "unknown pair": (
+        "pair_id,decision\n{a},match\n999999,match\n",
+        3,
+        "no pair 999999",
+    ),
+    "not a number": ("pair_id,decision\n{a},match\nx1,match\n", 3, "not a number"),
+    "twice": ("pair_id,decision\n{a},match\n{a},non-match\n", 3, "answered twice"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(BAD))
+def test_bad_decision_files_are_rejected_whole(
+    linked: Connection, tmp_path: Path, case: str
+) -> None:
+    text, line, needle = BAD[case]
+    ((a, _, _),) = _waiting(linked, 1)
+    path = tmp_path / "bad.csv"
+    path.write_text(text.format(a=a))
+    before = snapshot(linked.path)
+    with pytest.raises(InputError) as err:
+        apply_decisions(linked, path)
+    assert f"bad.csv, line {line}:" in str(err.value)
+    assert needle in str(err.value)
+    assert snapshot(linked.path) == before
+
+
+def test_queue_then_decide_through_the_command(
+    linked: Connection, tmp_path: Path
+) -> None:
+    ws = linked.path
+    linked.close()
+    runner = CliRunner()
+    queue = tmp_path / "pending.csv"
+    result = runner.invoke(cli, ["queue", str(ws), "--out", str(queue), "--limit", "3"])
+    assert result.exit_code == 0, result.output
+    with queue.open(newline="") as fh:
+        rows = list(csv.DictReader(fh))
+    assert len(rows) == 3
+    assert list(rows[0])[:6] == [
+        "pair_id", "left_source", "left_record_id", "right_source",
+        "right_record_id", "match_probability",
+    ]  # fmt: skip
+    answers = tmp_path / "answers.csv"
+    answers.write_text(
+        "pair_id,decision\n" + "".join(f"{r['pair_id']},non-match\n" for r in rows)
+    )
+    result = runner.invoke(cli, ["decide", str(ws), str(answers), "--reviewer", "Ann"])
+    assert result.exit_code == 0, result.output
+    assert "applied 3 decisions" in result.output
+    result = runner.invoke(cli, ["queue", str(ws), "--out", str(queue)])
+    with queue.open(newline="") as fh:
+        left = {r["pair_id"] for r in csv.DictReader(fh)}
+    assert not left & {r["pair_id"] for r in rows}
