@@ -9,26 +9,26 @@ order, so identity ids and results are the same as the in-process path.
 from __future__ import annotations
 
 import json
-import multiprocessing
+import subprocess
+import sys
+import threading
 from collections import Counter, deque
 from collections.abc import Iterator
-from concurrent.futures import Executor, Future, ProcessPoolExecutor
+from concurrent.futures import Executor, Future
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
 from app.mapping import Mapping
+from app.normalise_worker import PreparedRow, prepare_batch, read_frame, write_frame
 from app.readers import RawRow, TableReader
 from app.workspace import records as store
 from matching.progress import CancelFn, ProgressFn, check_cancel
-from matching.records import BatchRow, NormalisedRow, normalise_batch
 
 BATCH_ROWS = 5_000
 # Below this size a worker process costs more to start than it saves.
 PARALLEL_MIN_BYTES = 4_000_000
 _IN_FLIGHT = 2
-# One encoder for every row: json.dumps() with options builds a new one per call.
-_ENCODE = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
 
 
 class _Inline(Executor):
@@ -43,13 +43,60 @@ class _Inline(Executor):
         return future
 
 
+class _WorkerProcess(Executor):
+    """Sends batches to ``app.normalise_worker`` and reads replies in order.
+
+    Only ``prepare_batch`` runs there; the function argument of ``submit``
+    names what is wanted, so the in-process path and this one are the same.
+    """
+
+    def __init__(self) -> None:
+        self._proc = subprocess.Popen(
+            [sys.executable, "-m", "app.normalise_worker"],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+        )
+        self._waiting: deque[Future[Any]] = deque()
+        self._reader = threading.Thread(target=self._read, daemon=True)
+        self._reader.start()
+
+    def _read(self) -> None:
+        assert self._proc.stdout is not None
+        while True:
+            try:
+                status, value = read_frame(self._proc.stdout)
+            except EOFError:
+                break
+            future = self._waiting.popleft()
+            if status == "ok":
+                future.set_result(value)
+            else:
+                future.set_exception(RuntimeError(f"normalising failed: {value}"))
+        while self._waiting:
+            self._waiting.popleft().set_exception(
+                RuntimeError("the normalising worker stopped unexpectedly")
+            )
+
+    def submit(self, fn: Any, /, *args: Any, **kwargs: Any) -> Future[Any]:
+        if fn is not prepare_batch or kwargs:
+            raise ValueError("the worker process runs prepare_batch only")
+        future: Future[Any] = Future()
+        self._waiting.append(future)
+        assert self._proc.stdin is not None
+        write_frame(self._proc.stdin, args)
+        return future
+
+    def shutdown(self, wait: bool = True, *, cancel_futures: bool = False) -> None:
+        if self._proc.stdin is not None and not self._proc.stdin.closed:
+            self._proc.stdin.close()
+        if cancel_futures:
+            self._proc.kill()
+        self._proc.wait()
+        self._reader.join()
+
+
 def make_executor(parallel: bool) -> Executor:
-    if not parallel:
-        return _Inline()
-    # spawn, not fork: forking a process that runs Qt (the GUI) is unsafe.
-    return ProcessPoolExecutor(
-        max_workers=1, mp_context=multiprocessing.get_context("spawn")
-    )
+    return _WorkerProcess() if parallel else _Inline()
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,14 +128,14 @@ class RowChecker:
         self.rid_column = rid_column
         self.seen: dict[str, int] = {}
 
-    def check(self, row: RawRow) -> tuple[str, BatchRow] | Reject:
-        """(record id, mapped values in field order), or why the row is rejected."""
+    def check(self, row: RawRow) -> str | Reject:
+        """The record id, or why the row is rejected."""
         values = row.values
         if len(values) != self.width:
             return Reject(
                 "ragged", f"row has {len(values)} fields, the header has {self.width}"
             )
-        if not any(v.strip() for v in values):
+        if not "".join(values).strip():
             return Reject("empty", "row has no values")
         if self.rid_index is None:
             rid = str(row.line)
@@ -99,7 +146,7 @@ class RowChecker:
         first = self.seen.setdefault(rid, row.line)
         if first != row.line:
             return Reject("repeated_id", f"record id '{rid}' repeats line {first}")
-        return rid, tuple(values[i] for _, i in self.fields)
+        return rid
 
 
 @dataclass(slots=True)
@@ -107,7 +154,7 @@ class _Pending:
     """Accepted rows of one batch waiting for their normalised values."""
 
     rows: list[tuple[str, RawRow]]
-    future: Future[list[NormalisedRow]]
+    future: Future[list[PreparedRow]]
 
 
 class ImportJob:
@@ -129,6 +176,7 @@ class ImportJob:
         self.reader = reader
         self.checker = RowChecker(reader, mapping)
         self.fields = [f for f, _ in self.checker.fields]
+        self.columns = [i for _, i in self.checker.fields]
         self.source_id = source_id
         self.import_id = import_id
         self.at = at
@@ -150,7 +198,6 @@ class ImportJob:
         executor = make_executor(parallel)
         pending: deque[_Pending] = deque()
         accepted: list[tuple[str, RawRow]] = []
-        mapped: list[BatchRow] = []
         rejects: list[tuple[int, str, str]] = []
         total = 0
         try:
@@ -161,20 +208,19 @@ class ImportJob:
                     rejects.append((row.line, outcome.reason, row.text))
                     self.rejected[outcome.category] += 1
                 else:
-                    accepted.append((outcome[0], row))
-                    mapped.append(outcome[1])
+                    accepted.append((outcome, row))
                 if len(accepted) + len(rejects) >= BATCH_ROWS:
                     store.insert_rejects(self.db, self.import_id, rejects)
                     rejects = []
-                    pending.append(self._submit(executor, accepted, mapped))
-                    accepted, mapped = [], []
+                    pending.append(self._submit(executor, accepted))
+                    accepted = []
                     while len(pending) > _IN_FLIGHT:
                         self._write(pending.popleft())
                     check_cancel(cancel)
                     if on_progress is not None:
                         on_progress("import", total, 0)
             store.insert_rejects(self.db, self.import_id, rejects)
-            pending.append(self._submit(executor, accepted, mapped))
+            pending.append(self._submit(executor, accepted))
             while pending:
                 self._write(pending.popleft())
             check_cancel(cancel)
@@ -183,18 +229,18 @@ class ImportJob:
         return Counts(total, self.new, self.updated, self.rejected, self.problems)
 
     def _submit(
-        self,
-        executor: Executor,
-        accepted: list[tuple[str, RawRow]],
-        mapped: list[BatchRow],
+        self, executor: Executor, accepted: list[tuple[str, RawRow]]
     ) -> _Pending:
-        future = executor.submit(normalise_batch, self.fields, mapped, self.today)
+        rows = [row.values for _, row in accepted]
+        future = executor.submit(
+            prepare_batch, self.fields, self.columns, rows, self.today
+        )
         return _Pending(accepted, future)
 
     def _write(self, batch: _Pending) -> None:
         inserts: list[tuple[object, ...]] = []
         changes: list[tuple[int, tuple[object, ...]]] = []
-        for (rid, row), (values, extra, problems, digest) in zip(
+        for (rid, row), (raw, (values, extra, problems, digest)) in zip(
             batch.rows, batch.future.result(), strict=True
         ):
             for problem in problems:
@@ -204,7 +250,7 @@ class ImportJob:
                 self.import_id,
                 rid,
                 row.line,
-                _ENCODE(row.values),
+                raw,
                 *values,
                 json.dumps(extra, sort_keys=True) if extra else None,
                 json.dumps(problems, ensure_ascii=False) if problems else None,

@@ -63,6 +63,8 @@ class Connection:
             if not readonly:
                 raw.execute("PRAGMA journal_mode = WAL")
                 raw.execute("PRAGMA synchronous = FULL")
+                # 64 MB of page cache: index inserts of a big import stay in memory.
+                raw.execute("PRAGMA cache_size = -65536")
             raw.execute("PRAGMA foreign_keys = ON")
             version = raw.execute("PRAGMA user_version").fetchone()[0]
         except sqlite3.DatabaseError as exc:
