@@ -147,7 +147,9 @@ def import_(
         click.echo(f"  {line}")
     if preview:
         return
-    conn = open_workspace(ws, create=True, actor=Actor.current(reviewer))
+    conn = open_workspace(
+        ws, create=True, actor=Actor.current(reviewer), purpose="import"
+    )
     try:
         summary = import_file(conn, file, source=source, kind=kind, overrides=overrides)
     finally:
@@ -215,7 +217,7 @@ def export(ws: Path, out: Path, reviewer: str | None) -> None:
     """
     from app.export import export_identities
 
-    conn = open_workspace(ws, actor=Actor.current(reviewer))
+    conn = open_workspace(ws, actor=Actor.current(reviewer), purpose="export")
     try:
         result = export_identities(conn, out)
     finally:
@@ -277,7 +279,7 @@ def link_(
     from matching.engine import LinkSettings
 
     settings = LinkSettings(upper_threshold=upper, lower_threshold=lower)
-    conn = open_workspace(ws, actor=Actor.current(reviewer))
+    conn = open_workspace(ws, actor=Actor.current(reviewer), purpose="link")
     bar = None if quiet else _StageBar()
     try:
         summary = run_link(conn, settings=settings, on_progress=bar)
@@ -335,7 +337,7 @@ def queue(ws: Path, out: Path, limit: int | None, reviewer: str | None) -> None:
     """
     from app.review import export_queue
 
-    conn = open_workspace(ws, actor=Actor.current(reviewer))
+    conn = open_workspace(ws, actor=Actor.current(reviewer), purpose="queue")
     try:
         count = export_queue(conn, out, limit=limit)
     finally:
@@ -358,7 +360,7 @@ def decide(ws: Path, file: Path, reviewer: str | None) -> None:
     """
     from app.review import apply_decisions
 
-    conn = open_workspace(ws, actor=Actor.current(reviewer))
+    conn = open_workspace(ws, actor=Actor.current(reviewer), purpose="decide")
     try:
         summary = apply_decisions(conn, file)
     finally:

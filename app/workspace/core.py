@@ -159,8 +159,14 @@ def open_workspace(
     create: bool = False,
     readonly: bool = False,
     actor: Actor | None = None,
+    purpose: str | None = None,
 ) -> Connection:
     """Open (and with ``create`` make) a workspace, migrating it forward.
+
+    Args:
+        purpose: when a person opens the workspace (a command, the GUI), what
+            for; it is written to the workspace log with who and when.
+            Internal connections (a background job's) pass None.
 
     Raises:
         WorkspaceError: the file is missing (without ``create``), is not SQLite,
@@ -183,4 +189,8 @@ def open_workspace(
         raise WorkspaceError(f"{path.name}: cannot create a workspace read-only.")
     else:
         path.parent.mkdir(parents=True, exist_ok=True)
-    return Connection(path, readonly=readonly, actor=actor)
+    conn = Connection(path, readonly=readonly, actor=actor)
+    if purpose is not None and not readonly:
+        with conn.transaction():
+            conn.log("open", {"purpose": purpose})
+    return conn

@@ -94,3 +94,21 @@ def test_every_command_has_help() -> None:
         code, out, _ = run(name, "--help")
         assert code == 0
         assert "Example" in out, f"{name} --help shows no example"
+
+
+def test_commands_log_who_opened_the_workspace(ws_path: Path, tmp_path: Path) -> None:
+    import json
+    import sqlite3
+
+    path = tmp_path / "a.csv"
+    path.write_text('NAME\n"SMITH, JOHN"\n')
+    run("import", ws_path, path, "--source", "a", "--reviewer", "Ann Clerk")
+    run("export", ws_path, "--out", tmp_path / "ids.csv", "--reviewer", "Bo Audit")
+    db = sqlite3.connect(ws_path)
+    rows = db.execute("SELECT actor, action, details FROM log ORDER BY id").fetchall()
+    db.close()
+    actions = [(a, act, json.loads(d).get("purpose")) for a, act, d in rows]
+    assert ("Ann Clerk", "open", "import") in actions
+    assert ("Ann Clerk", "import", None) in actions
+    assert ("Bo Audit", "open", "export") in actions
+    assert ("Bo Audit", "export", None) in actions
