@@ -12,9 +12,11 @@ $(VENV)/.installed: pyproject.toml
 	$(PY) -m pip install --quiet -e '.[test]'
 	touch $@
 
-# Builds a demo workspace from the bundled sample files and opens the workstation on it.
+# Builds (once) and links a demo workspace from the bundled sample files, then opens
+# the workstation on it.
 demo: $(VENV)/.installed
 	$(PY) -m app.demo $(DEMO)
+	$(VENV)/bin/recordmatch gui $(DEMO)
 
 # Runs the whole suite headless, plus lint and the layer contracts.
 test: $(VENV)/.installed

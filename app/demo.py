@@ -1,7 +1,10 @@
 """Build the demo workspace from the bundled sample files (``make demo``).
 
 Run as ``python -m app.demo WS``. An existing demo workspace is reused, so a
-second ``make demo`` opens the same data with its decisions.
+second ``make demo`` opens the same data with its decisions. It is linked once,
+here, so the review queue is full when the workstation opens; a later
+``make demo`` does not link again (that would be a new run the reviewer did
+not ask for).
 """
 
 from __future__ import annotations
@@ -12,8 +15,10 @@ from importlib.resources import as_file, files
 from pathlib import Path
 
 from app.importer import import_file
+from app.linking import run_link
 from app.summary import workspace_summary
 from app.workspace import open_workspace
+from app.workspace import pairs as runs
 from app.workspace import records as store
 
 SAMPLE_FILES = (
@@ -24,7 +29,7 @@ SAMPLE_FILES = (
 
 
 def build_demo(path: Path) -> list[str]:
-    """Create the workspace and import the sample files if not done yet."""
+    """Create the workspace, import the sample files and link, if not done yet."""
     conn = open_workspace(path, create=True)
     try:
         sample = files("resources") / "sample"
@@ -33,7 +38,14 @@ def build_demo(path: Path) -> list[str]:
                 continue
             with as_file(sample / name) as file:
                 import_file(conn, file, source=source, kind=kind)
-        return workspace_summary(conn)
+        linked: list[str] = []
+        if runs.latest_run(conn.conn) is None:
+            summary = run_link(conn)
+            linked.append(
+                f"  linked: {summary.auto:,} pairs auto-linked, "
+                f"{summary.waiting:,} waiting for review"
+            )
+        return workspace_summary(conn) + linked
     finally:
         conn.close()
 
