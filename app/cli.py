@@ -412,6 +412,62 @@ def audit(ws: Path, verify: bool, expect_head: str | None) -> None:
     click.echo(f"verified {report.entries:,} ledger entries; chain head {report.head}")
 
 
+@cli.command()
+@WS_ARG
+@click.option(
+    "--out",
+    required=True,
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="File to write: .csv or .xlsx (the extension picks the format).",
+)
+@click.option(
+    "--recipient",
+    metavar="AGENCY",
+    help="Agency receiving the list (required: every dissemination is logged).",
+)
+@click.option(
+    "--method",
+    default="file",
+    show_default=True,
+    metavar="METHOD",
+    help="How the list is sent (file, email, sftp, ...), for the log.",
+)
+@reviewer_option
+@user_errors
+def eligible(
+    ws: Path, out: Path, recipient: str | None, method: str, reviewer: str | None
+) -> None:
+    """Write the cannabis eligibility list, one row per case, and log who got it.
+
+    Rows whose identity links no person has confirmed are needs_review
+    (unconfirmed_links); confirm them in review first.
+
+    Example: recordmatch eligible cases.rmws --out list.xlsx --recipient ISP
+    """
+    from app.eligibility import export_eligible, format_for
+
+    if not (recipient or "").strip():
+        raise UserError(
+            "--recipient is required: name the agency receiving the list, e.g. "
+            "--recipient 'Illinois State Police'; every dissemination is logged"
+        )
+    fmt = format_for(out)
+    conn = open_workspace(ws, actor=Actor.current(reviewer), purpose="eligible")
+    try:
+        result = export_eligible(
+            conn, out, fmt=fmt, recipient=recipient or "", method=method
+        )
+    finally:
+        conn.close()
+    click.echo(
+        f"wrote {result.rows:,} cases of {result.people:,} people to {out} "
+        f"(rules {result.rules_version}); logged as sent to {result.recipient} "
+        f"by {result.method}"
+    )
+    for category, count in result.by_category.items():
+        click.echo(f"  {category:<22} {count:,}")
+
+
 def main(argv: Sequence[str] | None = None) -> None:
     """Console entry point."""
     cli.main(args=list(argv) if argv is not None else None, prog_name="recordmatch")

@@ -177,11 +177,8 @@ def _write_arrest(
             city = "CHGO"
     arrested = date.fromordinal(on)
     charge = CHARGES[code]
-    offense = (
-        f"ATT {charge.arrest_desc}"
-        if attempt and rng.random() < 0.5
-        else charge.arrest_desc
-    )
+    described = charge.on(on).arrest_desc  # the arrest date stands for the offence
+    offense = f"ATT {described}" if attempt and rng.random() < 0.5 else described
     remarks = _remarks(grams, out.rows == 1, rng)
     record_id = out.record(
         (

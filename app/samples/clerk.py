@@ -135,11 +135,8 @@ def _write_case(
         statute = cite(
             charge, source=SOURCE, offense_ordinal=offense, attempt=attempt, rng=rng
         )
-        desc = (
-            f"ATTEMPT {charge.clerk_desc}"
-            if attempt and rng.random() < 0.6
-            else charge.clerk_desc
-        )
+        described = charge.on(offense).clerk_desc
+        desc = f"ATTEMPT {described}" if attempt and rng.random() < 0.6 else described
         disp, disp_dt, written = "", "", NO_OUTCOME
         if outcome != OUT_NONE and rng.random() >= 0.04:
             written = CONVICTION if outcome == OUT_CONVICTION else NON_CONVICTION

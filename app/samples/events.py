@@ -20,6 +20,7 @@ from app.samples.statutes import (
     AGG_BATTERY_RENUMBERED_ORDINAL,
     CASE_TYPES,
     CHARGES,
+    POSSESSION_REBANDED_ORDINAL,
 )
 
 FIRST_OFFENSE = date(1985, 1, 1).toordinal()
@@ -30,8 +31,14 @@ DISP_NONE, DISP_PER_CASE, DISP_PER_CHARGE = 0, 1, 2
 
 _CHARGE_P = np.array([c.weight for c in CHARGES]) / sum(c.weight for c in CHARGES)
 _CHARGE_TYPE = np.array([CASE_TYPES.index(c.case_type) for c in CHARGES])
-_GRAMS_LO = np.array([c.grams[0] if c.grams else np.nan for c in CHARGES])
-_GRAMS_HI = np.array([c.grams[1] if c.grams else np.nan for c in CHARGES])
+# (lo, hi) grams per [offences before, on or after 2016-07-29][charge]; NaN
+# for charges not by weight.
+_GRAMS = np.array(
+    [
+        [c.on(day).grams or (np.nan, np.nan) for c in CHARGES]
+        for day in (POSSESSION_REBANDED_ORDINAL - 1, POSSESSION_REBANDED_ORDINAL)
+    ]
+)
 _DELIVERY = np.array([c.key.startswith("550/5") for c in CHARGES])
 
 
@@ -90,9 +97,13 @@ def _draw_charges(
     code = rng.choice(len(CHARGES), size=n, p=_CHARGE_P)
     renamed = (code == AGG_BATTERY) & (offense < AGG_BATTERY_RENUMBERED_ORDINAL)
     code[renamed] = AGG_BATTERY_OLD
-    lo, hi = _GRAMS_LO[code], _GRAMS_HI[code]
+    period = (offense >= POSSESSION_REBANDED_ORDINAL).astype(np.intp)
+    lo, hi = _GRAMS[period, code, 0], _GRAMS[period, code, 1]
     log_lo, log_hi = np.log(lo), np.log(hi)  # NaN for charges not by weight
     grams = np.round(np.exp(log_lo + rng.random(n) * (log_hi - log_lo)), 1)
+    # Bands are "more than lo, up to hi": an amount rounded onto lo would
+    # belong to the band below, so it is nudged up by 0.1 g.
+    grams = np.where(grams <= lo, np.round(lo + 0.1, 1), grams)
     attempt = rng.random(n) < np.where(_DELIVERY[code], 0.06, 0.025)
     return code, grams, attempt
 

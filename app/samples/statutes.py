@@ -17,9 +17,12 @@ from dataclasses import dataclass
 from datetime import date
 
 # Illinois compiled statutes replaced the Revised Statutes on 1993-01-01; the
-# aggravated battery section was renumbered 12-4 -> 12-3.05 on 2011-07-01.
+# aggravated battery section was renumbered 12-4 -> 12-3.05 on 2011-07-01;
+# P.A. 99-697 gave the possession subsections 550/4(a)-(d) new amounts for
+# offences on or after 2016-07-29 (see resources/rules/illinois_cannabis.toml).
 ILCS_START_ORDINAL = date(1993, 1, 1).toordinal()
 AGG_BATTERY_RENUMBERED_ORDINAL = date(2011, 7, 1).toordinal()
+POSSESSION_REBANDED_ORDINAL = date(2016, 7, 29).toordinal()
 
 CONVICTION = "conviction"
 NON_CONVICTION = "non_conviction"
@@ -33,6 +36,9 @@ class Charge:
     `key` is the clean form in the truth file: for chapter 720 it omits the
     chapter ('550/4(c)'), for other chapters it keeps it ('625 5/11-501').
     `sub` is part of the key; `written_sub` is cited by agencies but is not.
+    `grams` are "more than lo, up to hi" as the statute words them; a
+    subsection whose amounts changed (550/4 from 2016-07-29) carries the newer
+    amounts and descriptions in `rebanded` (see :meth:`on`).
     """
 
     key: str
@@ -48,17 +54,40 @@ class Charge:
     grams: tuple[float, float] | None
     case_type: str
     weight: float
+    rebanded: Charge | None = None
 
     @property
     def cannabis(self) -> bool:
         """True for the Cannabis Control Act (720 ILCS 550)."""
         return self.chapter == "720" and self.act == "550"
 
+    def on(self, offense_ordinal: int) -> Charge:
+        """The charge as the law read it on the offence date: amounts, descriptions.
+
+        Example:
+            >>> c = CHARGES[CHARGE_INDEX["550/4(c)"]]
+            >>> c.on(date(2016, 7, 28).toordinal()).grams
+            (10.0, 30.0)
+            >>> c.on(date(2016, 7, 29).toordinal()).grams
+            (30.0, 100.0)
+        """
+        if self.rebanded is not None and offense_ordinal >= POSSESSION_REBANDED_ORDINAL:
+            return self.rebanded
+        return self
+
 
 def _cannabis(
-    section: str, sub: str, grams: tuple[float, float], case_type: str, weight: float
+    section: str,
+    sub: str,
+    grams: tuple[float, float],
+    case_type: str,
+    weight: float,
+    rebanded: tuple[float, float] | None = None,
 ) -> Charge:
-    """A 550/4 (possession) or 550/5 (delivery) subsection, keyed by weight band."""
+    """A 550/4 (possession) or 550/5 (delivery) subsection, keyed by weight band.
+
+    `rebanded` is the subsection's amount from 2016-07-29 when it differs.
+    """
     lo, hi = grams
     band = f">{lo:g}" if lo >= 5000 else f"{lo:g}-{hi:g}"
     if sub == "a":
@@ -79,6 +108,9 @@ def _cannabis(
         grams=grams,
         case_type=case_type,
         weight=weight,
+        rebanded=None
+        if rebanded is None
+        else _cannabis(section, sub, rebanded, case_type, weight),
     )
 
 
@@ -91,6 +123,14 @@ _BANDS = (
     ("f", (2000.0, 5000.0)),
     ("g", (5000.0, 20000.0)),
 )
+# Possession from P.A. 99-697 (offences on or after 2016-07-29): (a)-(b) up to
+# 30 g, (c) 30-100 g, (d) 100-500 g; (e)-(g) and delivery (550/5) unchanged.
+_POSS_BANDS_FROM_2016: dict[str, tuple[float, float]] = {
+    "a": (0.1, 10.0),
+    "b": (10.0, 30.0),
+    "c": (30.0, 100.0),
+    "d": (100.0, 500.0),
+}
 _POSS_WEIGHTS = (10.0, 10.0, 8.0, 5.0, 1.5, 0.5, 0.3)
 _DEL_WEIGHTS = (2.0, 2.5, 2.5, 2.0, 0.8, 0.3, 0.2)
 _POSS_TYPES = ("CM", "CM", "CM", "CR", "CR", "CR", "CR")
@@ -119,7 +159,7 @@ def _other(
 
 CHARGES: tuple[Charge, ...] = (
     *(
-        _cannabis("4", sub, band, t, w)
+        _cannabis("4", sub, band, t, w, _POSS_BANDS_FROM_2016.get(sub))
         for (sub, band), w, t in zip(_BANDS, _POSS_WEIGHTS, _POSS_TYPES, strict=True)
     ),
     *(

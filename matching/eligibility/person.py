@@ -140,7 +140,7 @@ def classify_person(
         The summary; its ``results`` follow the order of ``charges``.
     """
     results: list[ChargeResult | None] = [None] * len(charges)
-    for members in _group_cases(charges, arrest_window_days):
+    for members in group_cases(charges, arrest_window_days):
         for i, result in zip(
             members, classify_case([charges[i] for i in members], rules), strict=True
         ):
@@ -150,7 +150,7 @@ def classify_person(
     )
 
 
-def _group_cases(charges: Sequence[ChargeInput], window: int) -> list[list[int]]:
+def group_cases(charges: Sequence[ChargeInput], window: int) -> list[list[int]]:
     """Indices of the records of each case, arrests attached where unambiguous."""
     cases: dict[str, list[int]] = {}
     loose: list[int] = []

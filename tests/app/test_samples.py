@@ -13,7 +13,7 @@ import itertools
 import random
 import re
 from collections.abc import Iterator
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 
 import pytest
@@ -277,13 +277,24 @@ def test_statutes_are_written_many_ways_and_agree_with_truth(
 
 
 def test_charge_truth_grams_and_outcomes(default: SampleFiles, truth: Truth) -> None:
+    """Amounts are "more than lo, up to hi" as the law read on the offence date."""
     bands = {"a": (0, 2.5), "b": (2.5, 10), "c": (10, 30), "d": (30, 500),
              "e": (500, 2000), "f": (2000, 5000), "g": (5000, 20000)}  # fmt: skip
-    for row in truth.values():
-        m = re.fullmatch(r"550/[45]\((\w)\)", row["statute_key"])
+    # P.A. 99-697: possession (550/4) offences from 2016-07-29 have new amounts.
+    rebanded = bands | {"a": (0, 10), "b": (10, 30), "c": (30, 100), "d": (100, 500)}
+    offence = {row["CASE_NO"]: datetime.strptime(row["OFFENSE_DT"], "%m/%d/%Y").date()
+               for _, row in records(default, "clerk")}  # fmt: skip
+    arrested = {start: date.fromisoformat(row["Arrest Date"][:10])
+                for start, row in records(default, "arrest")}  # fmt: skip
+    later = 0
+    for (_, start), row in truth.items():
+        m = re.fullmatch(r"550/([45])\((\w)\)", row["statute_key"])
         if m:
-            lo, hi = bands[m[1]]
-            assert lo <= float(row["grams"]) <= hi, row
+            day = offence[row["case_key"]] if row["case_key"] else arrested[start]
+            table = rebanded if m[1] == "4" and day >= date(2016, 7, 29) else bands
+            lo, hi = table[m[2]]
+            assert lo < float(row["grams"]) <= hi, row
+            later += table is rebanded
         elif row["statute_key"] in ("570/402", "5/18-1", "550/8"):
             assert row["grams"] == ""
     disp = {start: row["DISP"] for start, row in records(default, "clerk")}
@@ -298,6 +309,7 @@ def test_charge_truth_grams_and_outcomes(default: SampleFiles, truth: Truth) -> 
     assert outcomes[("non_conviction", "NOLLE PROS")] > 0
     assert outcomes[("non_conviction", "FINDING OF NOT GUILTY")] > 0
     assert outcomes[("conviction", "FINDING OF GUILTY")] > 0
+    assert later > 50
 
 
 def test_arrest_file_is_windows_1252(default: SampleFiles) -> None:
