@@ -20,6 +20,9 @@ from app.actor import Actor
 from app.workspace import Connection, open_workspace
 from ui.tasks import WriteQueue
 
+# How long a write waits for a running import or link to commit.
+WRITER_WAIT_MS = 10 * 60 * 1000
+
 
 class Session(QObject):
     """One open workspace for one reviewer (or one auditor, read-only)."""
@@ -45,12 +48,20 @@ class Session(QObject):
         self.writes = WriteQueue(self.open_writer)
 
     def open_writer(self) -> Connection:
-        """A new writable connection (for the writer thread or a background job)."""
+        """A new writable connection (for the writer thread or a background job).
+
+        An import or link holds the write lock for its whole transaction (one
+        job, one transaction), so a decision made meanwhile must wait for its
+        commit rather than fail after SQLite's usual 10 s: it waits up to
+        ``WRITER_WAIT_MS`` on the writer thread, the GUI never does.
+        """
         if self.readonly:
             from app.workspace import WorkspaceError
 
             raise WorkspaceError(f"{self.path.name} is open read-only (audit mode).")
-        return open_workspace(self.path, actor=self.actor)
+        conn = open_workspace(self.path, actor=self.actor)
+        conn.conn.execute(f"PRAGMA busy_timeout = {WRITER_WAIT_MS}")
+        return conn
 
     def write(
         self,

@@ -116,11 +116,28 @@ class Connection:
 
     @contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:
-        """One job, one transaction: everything or nothing reaches the file."""
+        """One job, one transaction: everything or nothing reaches the file.
+
+        ``BEGIN IMMEDIATE`` takes the write lock up front (waiting up to the
+        busy timeout for another writer): a deferred transaction that read
+        first would fail outright, not wait, if another connection committed
+        before its first write (SQLITE_BUSY_SNAPSHOT under WAL). Nested calls
+        become savepoints.
+        """
         if self.readonly:
             raise WorkspaceError(f"{self.path.name} is open read-only.")
-        with self.db.atomic():
+        if self.conn.in_transaction:
+            with self.db.atomic():
+                yield self.conn
+            return
+        self.conn.execute("BEGIN IMMEDIATE")
+        try:
             yield self.conn
+        except BaseException:
+            if self.conn.in_transaction:
+                self.conn.execute("ROLLBACK")
+            raise
+        self.conn.execute("COMMIT")
 
     def info(self, key: str) -> str | None:
         row = self.conn.execute(
