@@ -26,135 +26,36 @@ from typing import Any, Literal
 
 import numpy as np
 
+from matching.blocking_rules import DEFAULT_RULES, BlockingRule, block_on
+from matching.blocks import (
+    densify,
+    pairs_in_blocks,
+    rule_entries,
+    sorted_entries,
+    sorted_unique,
+)
 from matching.features import Features
 from matching.progress import CancelFn, ProgressFn, check_cancel
+
+__all__ = [
+    "DEFAULT_RULES",
+    "LINK_TYPES",
+    "BlockWarning",
+    "BlockingRule",
+    "Candidates",
+    "LinkType",
+    "RuleStats",
+    "block_on",
+    "blocking_recall",
+    "generate_candidates",
+    "sorted_unique",
+]
 
 log = logging.getLogger(__name__)
 
 LinkType = Literal["dedupe_and_link", "link_only", "dedupe_only"]
 LINK_TYPES: tuple[str, ...] = ("dedupe_and_link", "link_only", "dedupe_only")
 _CHUNK_PAIRS = 4_000_000
-
-
-@dataclass(frozen=True, slots=True)
-class BlockingRule:
-    """Pairs of records that agree on every key in ``on``.
-
-    Attributes:
-        name: shown in the run statistics.
-        on: feature names (see :mod:`matching.features`); a multi-valued key
-            such as ``first_variants`` matches when any of its values agree.
-        split_on: further single-valued keys, tried in order, to split a block
-            that is larger than the cap.
-        differ_on: single-valued keys the two records must NOT share: a rule
-            for swapped names keeps only pairs whose first names differ, so it
-            pays only for the pairs it exists to find.
-    """
-
-    name: str
-    on: tuple[str, ...]
-    split_on: tuple[str, ...] = ("birth_year", "first_initial", "last_initial")
-    differ_on: tuple[str, ...] = ()
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "name": self.name,
-            "on": list(self.on),
-            "split_on": list(self.split_on),
-            "differ_on": list(self.differ_on),
-        }
-
-    @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> BlockingRule:
-        return cls(
-            str(data["name"]),
-            tuple(data["on"]),
-            tuple(data["split_on"]),
-            tuple(data.get("differ_on", ())),
-        )
-
-
-def block_on(
-    *keys: str,
-    name: str | None = None,
-    split_on: Sequence[str] | None = None,
-    differ_on: Sequence[str] = (),
-) -> BlockingRule:
-    """Declare a blocking rule on one or more feature keys.
-
-    Args:
-        *keys: feature names, each a separate argument.
-        name: label for statistics; defaults to the keys joined by " + ".
-        split_on: keys that split an oversized block (default: birth year, then
-            first and last initials).
-        differ_on: keys on which the two records must differ.
-
-    Example:
-        >>> block_on("dob", "first_initial").name
-        'dob + first_initial'
-    """
-    if not keys or not all(isinstance(k, str) for k in keys):
-        raise TypeError(
-            'pass each key as its own argument: block_on("dob", "first_initial"), '
-            "not a list"
-        )
-    split = BlockingRule.__dataclass_fields__["split_on"].default
-    return BlockingRule(
-        name or " + ".join(keys),
-        tuple(keys),
-        split if split_on is None else tuple(split_on),
-        tuple(differ_on),
-    )
-
-
-# Ordered from most to least specific; each is there for a field the others
-# need intact (the comment says which damage it survives). Rules on coarse
-# keys (ZIP, surname) stay affordable at a million records because oversized
-# blocks are split by birth year, then initials.
-DEFAULT_RULES: tuple[BlockingRule, ...] = (
-    # Any name or birth-date damage: the person carries the same SID/FBI/SSN/case.
-    BlockingRule("shared identifier", ("identifier",), ("first_initial", "birth_year")),
-    # Everything damaged but a person identifier mistyped by one keystroke.
-    BlockingRule(
-        "identifier one keystroke apart", ("identifier_near",), ("first_initial",)
-    ),
-    # Surname changed (married name, typo) or missing.
-    block_on("dob", "first_initial", name="dob + first initial"),
-    # First name changed (alias, typo, initial only) or missing.
-    block_on("dob", "last_initial", name="dob + surname initial"),
-    # Names swapped, even with typos: {first initial, last initial} is order-free.
-    block_on("dob", "initials_pair", name="dob + initials either way round"),
-    # Dob damaged or missing: nickname-canonical first name + surname sound.
-    block_on("first_variants", "last_compact", name="first name (nickname) + surname"),
-    # First name damaged and the day (or the year) of birth mistyped.
-    block_on("last_phonetic", "birth_month", name="surname sound + birth year-month"),
-    block_on("last_phonetic", "birth_day", name="surname sound + birth month-day"),
-    # First and last name entered the wrong way round, no dob.
-    block_on("name_pair", name="swapped first/last name", differ_on=("first_name",)),
-    # Day and month transposed (03/04 vs 04/03) with a surname that sounds alike.
-    block_on(
-        "dob_pair",
-        "last_phonetic",
-        name="day/month-swapped dob + surname sound",
-        differ_on=("dob",),
-    ),
-    # Compound / married surnames: GARCIA LOPEZ vs LOPEZ, DE LA CRUZ vs CRUZ.
-    block_on(
-        "last_parts",
-        "first_phonetic",
-        name="surname part + first name sound",
-        differ_on=("last_compact",),
-    ),
-    # Same address or place, names and dob damaged: each pairs a place key with
-    # a person key, so no rule is "everyone in this ZIP".
-    block_on("last_compact", "street_number", name="surname + house number"),
-    block_on("dob", "street_number", name="dob + house number"),
-    block_on("dob", "zip", name="dob + ZIP"),
-    block_on("street_key", "zip", name="street start + ZIP"),
-    block_on("street_key", "first_initial", name="street start + first initial"),
-    block_on("street_key", "last_initial", name="street start + surname initial"),
-    block_on("first_variants", "zip", "birth_decade", name="first name + ZIP + decade"),
-)
 
 
 @dataclass(frozen=True, slots=True)
@@ -225,88 +126,6 @@ class Candidates:
         return int(self.left.shape[0])
 
 
-def sorted_unique(values: np.ndarray) -> np.ndarray:
-    """Sorted distinct values of an int64 array.
-
-    ``np.unique`` in numpy 2.x hashes before sorting, which is several times
-    slower than a plain sort for tens of millions of int64 pair codes.
-    """
-    out = np.sort(values, kind="stable")
-    if out.size:
-        out = out[np.r_[True, out[1:] != out[:-1]]]
-    return out
-
-
-def _densify(key: np.ndarray) -> np.ndarray:
-    """Renumber an int64 key to 0..k-1 so combining keys cannot overflow."""
-    import pandas as pd
-
-    codes, _ = pd.factorize(key, sort=True)
-    return codes.astype(np.int64)
-
-
-def _rule_entries(
-    features: Features, keys: Sequence[str]
-) -> tuple[np.ndarray, np.ndarray]:
-    """(record position, dense key) for every record that has all ``keys``."""
-    rows = np.arange(features.n, dtype=np.int32)
-    key = np.zeros(features.n, dtype=np.int64)
-    for name in keys:
-        if name in features.columns:
-            codes = features.columns[name].codes[rows]
-            keep = codes >= 0
-            rows, key, codes = rows[keep], key[keep], codes[keep]
-            key = key * (int(codes.max(initial=0)) + 1) + codes
-        elif name in features.multi:
-            rows, key = _join_multi(rows, key, features.multi[name], features.n)
-        else:
-            known = sorted([*features.columns, *features.multi])
-            raise ValueError(f"unknown blocking key {name!r}; known keys: {known}")
-        key = _densify(key)
-    return rows, key
-
-
-def _join_multi(
-    rows: np.ndarray, key: np.ndarray, multi: Any, n: int
-) -> tuple[np.ndarray, np.ndarray]:
-    """Cross each (row, key) entry with every multi-valued key of that row."""
-    counts = np.bincount(multi.rows, minlength=n)
-    starts = np.zeros(n + 1, dtype=np.int64)
-    np.cumsum(counts, out=starts[1:])
-    per_entry = counts[rows]
-    out_rows = np.repeat(rows, per_entry)
-    base = np.repeat(key, per_entry)
-    within = np.arange(out_rows.size, dtype=np.int64) - np.repeat(
-        np.cumsum(per_entry) - per_entry, per_entry
-    )
-    mkeys = multi.keys[np.repeat(starts[rows], per_entry) + within].astype(np.int64)
-    return out_rows, base * (int(mkeys.max(initial=0)) + 1) + mkeys
-
-
-def _pairs_in_blocks(
-    rows: np.ndarray, starts: np.ndarray, sizes: np.ndarray
-) -> tuple[np.ndarray, np.ndarray]:
-    """All within-block pairs, for blocks laid out contiguously in ``rows``.
-
-    Element ``i`` of a block of size ``s`` pairs with the ``s - 1 - i``
-    elements after it: repeat each element by its partner count, then add
-    1, 2, ... to reach the partners. Rows are sorted within a block, so
-    ``left < right``.
-    """
-    elem = np.concatenate([np.arange(s, e) for s, e in ()]) if False else None  # noqa: F841
-    block_of = np.repeat(np.arange(sizes.size), sizes)
-    first = np.repeat(starts, sizes)
-    idx = first + (
-        np.arange(block_of.size) - np.repeat(np.cumsum(sizes) - sizes, sizes)
-    )
-    partners = np.repeat(sizes, sizes) - 1 - (idx - first)
-    left_idx = np.repeat(idx, partners)
-    step = np.arange(left_idx.size, dtype=np.int64) - np.repeat(
-        np.cumsum(partners) - partners, partners
-    )
-    return rows[left_idx], rows[left_idx + step + 1]
-
-
 @dataclass(slots=True)
 class _RuleRun:
     """Mutable tallies while one rule runs (folded into ``RuleStats``)."""
@@ -315,14 +134,6 @@ class _RuleRun:
     largest: int = 0
     split: int = 0
     skipped: int = 0
-
-
-def _sorted_entries(
-    rows: np.ndarray, key: np.ndarray, n: int
-) -> tuple[np.ndarray, np.ndarray]:
-    """Drop duplicate (key, row) entries and sort by key, then row."""
-    combo = sorted_unique(key * n + rows.astype(np.int64))
-    return (combo % n).astype(np.int32), combo // n
 
 
 def _emit(
@@ -342,7 +153,7 @@ def _emit(
         base = cum[begin - 1] if begin else 0
         end = int(np.searchsorted(cum, base + _CHUNK_PAIRS, side="right"))
         end = max(end, begin + 1)
-        left, right = _pairs_in_blocks(rows, starts[begin:end], sizes[begin:end])
+        left, right = pairs_in_blocks(rows, starts[begin:end], sizes[begin:end])
         if keep is not None:
             ok = keep(left, right)
             left, right = left[ok], right[ok]
@@ -373,7 +184,9 @@ def _rule_pair_codes(
         return out[0], tally
     if rule.differ_on:
         keep = _differ(features, rule.differ_on, keep)
-    rows, key = _sorted_entries(*_rule_entries(features, rule.on), n)
+    if rule.max_year_gap is not None:
+        keep = _near_years(features, rule.max_year_gap, keep)
+    rows, key = sorted_entries(*rule_entries(features, rule.on), n)
     depth = 0
     while rows.size:
         change = np.flatnonzero(np.diff(key)) + 1
@@ -403,8 +216,8 @@ def _rule_pair_codes(
         codes = features.columns[split_key].codes[rows]
         present = codes >= 0
         rows, key, codes = rows[present], key[present], codes[present]
-        key = _densify(key * (int(codes.max(initial=0)) + 1) + codes)
-        rows, key = _sorted_entries(rows, key, n)
+        key = densify(key * (int(codes.max(initial=0)) + 1) + codes)
+        rows, key = sorted_entries(rows, key, n)
         depth += 1
     return sorted_unique(np.concatenate(out)), tally
 
@@ -418,6 +231,18 @@ def _differ(features: Features, keys: Sequence[str], keep: Any) -> Any:
         for c in codes:
             ok &= (c[a] != c[b]) | (c[a] < 0)
         return ok
+
+    return predicate
+
+
+def _near_years(features: Features, gap: float, keep: Any) -> Any:
+    """Wrap a pair predicate so pairs with known birth years > ``gap`` apart drop."""
+    years = features.birth_year
+
+    def predicate(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+        ok = np.ones(a.size, dtype=bool) if keep is None else keep(a, b)
+        apart = np.abs(years[a] - years[b]) > gap  # NaN compares False: kept
+        return ok & ~apart
 
     return predicate
 

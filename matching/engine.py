@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -51,6 +51,8 @@ from matching.training import Labels, aggregate, label_fixed, merge, train
 if TYPE_CHECKING:
     import pandas as pd
 
+    from matching.vectors import VectorCounts
+
 
 @dataclass(frozen=True, slots=True)
 class LinkSettings:
@@ -67,16 +69,19 @@ class LinkSettings:
         em_tolerance: EM convergence tolerance.
         seed: seeds the random-pair samples; same seed, same output.
         u_sample_pairs: random pairs for u.
-        context_sample_pairs: random pairs per household context (same
-            surname; same surname and street) for u given the context.
+        context_sample_pairs: random pairs per relatives context (same
+            surname; same surname and first name; same surname and birth
+            date) for u given the context; a context with fewer pairs is
+            taken whole (:func:`matching.training.train`).
         upper_threshold: probability for the "auto" band; None = from model.
         lower_threshold: probability below which pairs are dropped; None =
             from model.
         household_guard: cap surname/address evidence against a conflicting
-            first name, birth date or suffix (:class:`matching.model.Guard`),
-            so twins and fathers/sons are not linked on household facts.
-            Off only for data known to hold no relatives (benchmarks whose
-            noise replaces whole names, such as Febrl).
+            first name, birth date, sex or suffix, as far as the data shows
+            such look-alikes to be different people (measured on person
+            identifiers; :mod:`matching.guard`), so twins and fathers/sons
+            are not linked on household facts. Leave it on: on data without
+            relatives (Febrl) it measures that and steps aside.
         target_precision: expected precision the automatic upper threshold
             must reach.
         auto_link_floor: no pair below this probability is linked
@@ -219,8 +224,8 @@ def choose_thresholds(
 
     Example:
         >>> t = choose_thresholds(np.array([0.9999, 0.999, 0.99, 0.6, 0.2, 1e-6]))
-        >>> t.upper, t.lower
-        (0.99, 0.2)
+        >>> t.upper, round(t.lower, 7)
+        (0.99, 0.1000005)
     """
     p = np.sort(np.asarray(probabilities))[::-1]
     expected = float(p.sum(dtype=np.float64))
@@ -235,7 +240,14 @@ def choose_thresholds(
         lost = np.cumsum(ascending, dtype=np.float64)
         # Largest k such that the k lowest pairs hold <= the allowed loss.
         k = int(np.searchsorted(lost, max_recall_loss * expected, side="right"))
-        chosen_lower = float(ascending[k]) if k < ascending.size else chosen_upper
+        # Halfway between the last pair dropped and the first kept: a limit
+        # equal to a pair's float32 probability can drop that pair when its
+        # float64 probability is recomputed a rounding error below.
+        if k < ascending.size:
+            dropped = float(ascending[k - 1]) if k else 0.0
+            chosen_lower = (dropped + float(ascending[k])) / 2
+        else:
+            chosen_lower = chosen_upper
         chosen_lower = min(chosen_lower, chosen_upper)
     auto = p[p >= chosen_upper]
     below = p[p < chosen_lower]
@@ -286,6 +298,64 @@ def _usable(
     )
 
 
+def _compare(
+    comparisons: Sequence[Comparison],
+    features: Features,
+    left: np.ndarray,
+    right: np.ndarray,
+    labels: Labels | None,
+    *,
+    batch: int,
+    vectors: bool,
+    progress: ProgressFn,
+    cancel: CancelFn | None,
+) -> tuple[np.ndarray, list[VectorCounts], tuple[np.ndarray, np.ndarray, np.ndarray]]:
+    """Levels of every candidate, aggregated for EM batch by batch as they come.
+
+    Aggregating here keeps no per-pair array but the int8 levels beyond its
+    batch: labels are matched per batch too, instead of a float64 "fixed
+    P(match)" and its int64 sort keys for every candidate (a GB at 30M pairs).
+
+    Returns:
+        ``(levels, per-batch vector counts, labelled pairs no batch held)``;
+        the counts are empty unless ``vectors``.
+    """
+    n = int(left.shape[0])
+    levels = np.empty((n, len(comparisons)), dtype=np.int8)
+    batches: list[VectorCounts] = []
+    labelled = labels is not None and labels.match.size > 0
+    missing: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
+    for start in range(0, n, batch):
+        check_cancel(cancel)
+        stop = min(start + batch, n)
+        a, b = left[start:stop], right[start:stop]
+        levels[start:stop] = level_matrix(comparisons, features, a, b, batch=batch)
+        fixed = None
+        if labelled:
+            fixed, miss = label_fixed(features, a, b, labels)
+            missing = miss if missing is None else _common(missing, miss, features.n)
+        if vectors:
+            batches.append(aggregate(levels[start:stop], fixed))
+        progress("comparing", stop, n)
+    if missing is None:
+        missing = label_fixed(features, left[:0], right[:0], labels)[1]
+    return levels, batches, missing
+
+
+def _common(
+    pairs: tuple[np.ndarray, np.ndarray, np.ndarray],
+    others: tuple[np.ndarray, np.ndarray, np.ndarray],
+    n: int,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The labelled pairs of ``pairs`` that ``others`` holds too, in order."""
+    base = np.int64(max(n, 1))
+    held = np.isin(
+        pairs[0].astype(np.int64) * base + pairs[1],
+        others[0].astype(np.int64) * base + others[1],
+    )
+    return pairs[0][held], pairs[1][held], pairs[2][held]
+
+
 def link(
     records: pd.DataFrame,
     settings: LinkSettings | None = None,
@@ -322,6 +392,41 @@ def link(
         >>> link(recs).left.tolist()
         [0]
     """
+    check_cancel(cancel)
+    started = time.perf_counter()
+    if on_progress is not None:
+        on_progress("features", 0, 1)
+    features = build_features(records)
+    if on_progress is not None:
+        on_progress("features", 1, 1)
+    seconds = round(time.perf_counter() - started, 3)
+    check_cancel(cancel)
+    result = link_features(
+        features,
+        settings,
+        labels=labels,
+        previous_params=previous_params,
+        on_progress=on_progress,
+        cancel=cancel,
+    )
+    return replace(result, timings={"features": seconds, **result.timings})
+
+
+def link_features(
+    features: Features,
+    settings: LinkSettings | None = None,
+    *,
+    labels: Labels | Sequence[tuple[int, int, bool]] | None = None,
+    previous_params: ModelParams | None = None,
+    on_progress: ProgressFn | None = None,
+    cancel: CancelFn | None = None,
+) -> LinkResult:
+    """:func:`link` from features already built, so the caller can drop the
+    records first (at a million records the frame is a few hundred MB that
+    nothing after :func:`build_features` reads).
+
+    Args and Returns are as for :func:`link`; ``timings`` lacks "features".
+    """
     settings = settings or LinkSettings()
     progress = on_progress or (lambda stage, done, total: None)
     timings: dict[str, float] = {}
@@ -333,12 +438,6 @@ def link(
         timings[stage] = round(now - clock, 3)
         clock = now
         check_cancel(cancel)
-
-    check_cancel(cancel)
-    progress("features", 0, 1)
-    features = build_features(records)
-    progress("features", 1, 1)
-    lap("features")
 
     rules = settings.blocking_rules or DEFAULT_RULES
     cands = generate_candidates(
@@ -355,23 +454,25 @@ def link(
         settings.comparisons or default_comparisons(features.id_columns), features
     )
     n_pairs = len(cands)
-    levels = level_matrix(
+    if labels is not None and not isinstance(labels, Labels):
+        labels = Labels.from_pairs(list(labels))
+    rescore = previous_params is not None and settings.em_max_iterations == 0
+    levels, batches, (xa, xb, xmatch) = _compare(
         comparisons,
         features,
         cands.left,
         cands.right,
+        labels,
         batch=settings.batch_pairs,
-        on_batch=lambda done: progress("comparing", done, n_pairs),
+        vectors=not rescore,
+        progress=progress,
         cancel=cancel,
     )
     progress("comparing", n_pairs, n_pairs)
     lap("comparing")
 
-    if labels is not None and not isinstance(labels, Labels):
-        labels = Labels.from_pairs(list(labels))
-    fixed, (xa, xb, xmatch) = label_fixed(features, cands.left, cands.right, labels)
     progress("training", 0, 1)
-    if previous_params is not None and settings.em_max_iterations == 0:
+    if previous_params is not None and rescore:
         if previous_params.names != tuple(c.name for c in comparisons):
             raise ValueError(
                 "the previous model's comparisons differ from these settings' "
@@ -380,13 +481,7 @@ def link(
             )
         params = previous_params
     else:
-        batches = [
-            aggregate(
-                levels[s : s + settings.batch_pairs],
-                fixed[s : s + settings.batch_pairs],
-            )
-            for s in range(0, n_pairs, settings.batch_pairs)
-        ] or [aggregate(levels, fixed)]
+        batches = batches or [aggregate(levels)]
         extra = None
         if xa.size:
             extra_levels = level_matrix(comparisons, features, xa, xb, cancel=cancel)

@@ -13,15 +13,45 @@ is that record's last name" is a code comparison too.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import jellyfish
 import numpy as np
 
 from matching import normalize
+from matching.encoding import (
+    Encoded,
+    MultiEncoded,
+    derive,
+    derive_multi,
+    encode,
+    encode_ints,
+    sorted_unique_int,
+)
 from matching.fields import EXTRA_ID_PATTERN
+from matching.multi_keys import (
+    identifier_keys,
+    linked_keys,
+    near_identifier_keys,
+    surname_tokens,
+)
+
+__all__ = [
+    "EVENT_ID_COLUMNS",
+    "NAME_COLUMNS",
+    "PERSON_ID_COLUMNS",
+    "TEXT_COLUMNS",
+    "Encoded",
+    "Features",
+    "MultiEncoded",
+    "build_features",
+    "derive",
+    "derive_multi",
+    "encode",
+    "sorted_unique_int",
+]
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -30,40 +60,6 @@ NAME_COLUMNS = ("first_name", "middle_name", "last_name")
 TEXT_COLUMNS = ("suffix", "dob", "sex", "race", "street", "city", "state", "zip")
 PERSON_ID_COLUMNS = ("sid", "fbi_number", "ir_number")
 EVENT_ID_COLUMNS = ("booking_number", "case_number")
-
-
-@dataclass(frozen=True, slots=True)
-class Encoded:
-    """A column as integer codes into its table of distinct values.
-
-    Attributes:
-        codes: int32, one per record; -1 where the value is missing.
-        values: the distinct values (object array of str), indexed by code.
-    """
-
-    codes: np.ndarray
-    values: np.ndarray
-
-    def take(self, rows: np.ndarray) -> np.ndarray:
-        """Codes of the given record positions."""
-        return self.codes[rows]
-
-
-@dataclass(frozen=True, slots=True)
-class MultiEncoded:
-    """A key that can take several values per record (BILL -> BILL, WILLIAM).
-
-    Stored exploded: row ``i`` of ``rows``/``keys`` says record ``rows[i]``
-    carries key code ``keys[i]``. Blocking joins on it like any other key.
-    """
-
-    rows: np.ndarray
-    keys: np.ndarray
-    values: np.ndarray
-    # Per distinct base value: offsets into ``flat`` (CSR), so a comparison can
-    # ask "which keys does this *value* carry" without touching records.
-    base_offsets: np.ndarray
-    base_flat: np.ndarray
 
 
 @dataclass(frozen=True, slots=True)
@@ -121,47 +117,6 @@ def _clean_strings(series: pd.Series) -> np.ndarray:
     return out
 
 
-def encode(values: np.ndarray | Iterable[Any]) -> Encoded:
-    """Factorise values into sorted distinct values and int32 codes.
-
-    Sorting the distinct values makes codes depend only on the set of values,
-    never on row order, which keeps results reproducible when the same records
-    arrive in a different order.
-    """
-    import pandas as pd
-
-    arr = np.asarray(values, dtype=object)
-    codes, uniques = pd.factorize(arr, sort=True, use_na_sentinel=True)
-    return Encoded(codes.astype(np.int32), np.asarray(uniques, dtype=object))
-
-
-def derive(base: Encoded, fn: Callable[[str], str | None]) -> Encoded:
-    """Apply ``fn`` once per distinct value of ``base`` and map back to records."""
-    derived = encode([fn(v) for v in base.values])
-    lookup = np.append(derived.codes, np.int32(-1))  # index -1 -> missing
-    return Encoded(lookup[base.codes], derived.values)
-
-
-def derive_multi(base: Encoded, fn: Callable[[str], Iterable[str]]) -> MultiEncoded:
-    """Apply a set-valued ``fn`` per distinct value and explode onto records."""
-    per_value = [sorted(set(fn(v))) for v in base.values]
-    vocab = encode([k for keys in per_value for k in keys])
-    counts = np.array([len(k) for k in per_value], dtype=np.int64)
-    offsets = np.zeros(len(per_value) + 1, dtype=np.int64)
-    np.cumsum(counts, out=offsets[1:])
-    flat = vocab.codes  # in per_value order, as encoded above
-    present = np.flatnonzero(base.codes >= 0)
-    base_codes = base.codes[present]
-    per_record = counts[base_codes]
-    rows = np.repeat(present, per_record).astype(np.int32)
-    starts = np.repeat(offsets[base_codes], per_record)
-    within = np.arange(rows.size, dtype=np.int64) - np.repeat(
-        np.cumsum(per_record) - per_record, per_record
-    )
-    keys = flat[starts + within].astype(np.int32)
-    return MultiEncoded(rows, keys, vocab.values, offsets, flat.astype(np.int32))
-
-
 def _metaphone(value: str) -> str | None:
     letters = "".join(ch for ch in value if ch.isalpha())
     return jellyfish.metaphone(letters) or None if letters else None
@@ -209,15 +164,10 @@ def _pair_key(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     return np.where((a >= 0) & (b >= 0), key, -1)
 
 
-def _encode_ints(key: np.ndarray) -> Encoded:
-    """Encode an int64 key array (-1 = missing) into dense codes."""
-    present = key >= 0
-    import pandas as pd
-
-    inverse, uniques = pd.factorize(key[present], sort=True)
-    codes = np.full(key.shape[0], -1, dtype=np.int32)
-    codes[present] = inverse.astype(np.int32)
-    return Encoded(codes, np.asarray(uniques).astype(object))
+def _pair_key_ordered(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """(a, b) as one int64, -1 if either is missing."""
+    key = a.astype(np.int64) * (int(b.max(initial=0)) + 1) + b
+    return np.where((a >= 0) & (b >= 0), key, -1)
 
 
 def _date_parts(values: np.ndarray) -> np.ndarray:
@@ -306,12 +256,12 @@ def build_features(records: pd.DataFrame) -> Features:
     columns["last_compact"] = derive(last, normalize.compact_surname)
     columns["last_phonetic"] = derive(columns["last_compact"], _metaphone)
     columns["last_prefix"] = derive(last, _prefix)
-    columns["name_pair"] = _encode_ints(_pair_key(first.codes, last.codes))
+    columns["name_pair"] = encode_ints(_pair_key(first.codes, last.codes))
     # Initials in one vocabulary, so {first initial, last initial} is order-free:
     # JOHN SMITH and SMITHE JON both give {J, S}.
     letters = encode([v[0] if v else None for v in names.values])
     lookup = np.append(letters.codes, np.int32(-1))
-    columns["initials_pair"] = _encode_ints(
+    columns["initials_pair"] = encode_ints(
         _pair_key(lookup[first.codes], lookup[last.codes])
     )
 
@@ -330,7 +280,7 @@ def build_features(records: pd.DataFrame) -> Features:
         [vocab[s] if s is not None else -1 for s in swapped] + [-1], dtype=np.int32
     )
     columns["dob_swapped"] = Encoded(swap_lookup[dob.codes], columns["dob"].values)
-    columns["dob_pair"] = _encode_ints(
+    columns["dob_pair"] = encode_ints(
         _pair_key(dob.codes, columns["dob_swapped"].codes)
     )
 
@@ -345,8 +295,8 @@ def build_features(records: pd.DataFrame) -> Features:
         age,
     )
     year_key = np.where(np.isnan(birth_year), -1, np.floor(birth_year)).astype(np.int64)
-    columns["birth_year"] = _encode_ints(year_key)
-    columns["birth_decade"] = _encode_ints(np.where(year_key >= 0, year_key // 10, -1))
+    columns["birth_year"] = encode_ints(year_key)
+    columns["birth_decade"] = encode_ints(np.where(year_key >= 0, year_key // 10, -1))
     columns["birth_month"] = derive(columns["dob"], lambda v: v[:7])  # YYYY-MM
     columns["birth_day"] = derive(columns["dob"], lambda v: v[5:])  # MM-DD
 
@@ -359,11 +309,17 @@ def build_features(records: pd.DataFrame) -> Features:
     multi = {
         "first_variants": derive_multi(first, normalize.given_name_variants),
         "last_parts": derive_multi(last, normalize.surname_parts),
-        "identifier": _identifier_keys(columns, id_columns),
-        "identifier_near": _near_identifier_keys(
+        "identifier": identifier_keys(columns, id_columns),
+        "identifier_near": near_identifier_keys(
             columns, [c for c in id_columns if c not in EVENT_ID_COLUMNS]
         ),
     }
+    for name, col in (("first", "first_initial"), ("last", "last_initial")):
+        pair = _pair_key_ordered(columns["dob"].codes, columns[col].codes)
+        multi[f"dob_{name}_linked"] = linked_keys(pair, multi["identifier"])
+    multi["surname_tokens"] = surname_tokens(
+        multi["last_parts"], columns["middle_name"], names.values
+    )
     return Features(
         keys=frame.index.to_numpy(dtype=np.int64),
         columns=columns,
@@ -373,108 +329,4 @@ def build_features(records: pd.DataFrame) -> Features:
         name_lengths=np.fromiter(map(len, names.values), np.int32, names.values.size),
         dob_parts=_date_parts(columns["dob"].values),
         id_columns=tuple(id_columns),
-    )
-
-
-def _mask_hashes(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """One-keystroke neighbourhood of identifier strings, as int64 hashes.
-
-    Per value: each position masked (a substitution there leaves it
-    unchanged) and each adjacent pair masked (a transposition leaves it
-    unchanged). Hashed with a polynomial over the bytes, vectorised, so a
-    million identifiers cost no Python string per mask.
-
-    Returns:
-        ``(value_index, hash)`` for every mask of every value.
-    """
-    if values.size == 0:
-        return np.zeros(0, np.int64), np.zeros(0, np.int64)
-    raw = np.array([str(v).encode("utf-8") for v in values], dtype=bytes)
-    width = raw.dtype.itemsize
-    mat = raw.view(np.uint8).reshape(-1, width).astype(np.uint64)
-    lengths = np.fromiter((len(v) for v in raw), np.int64, raw.size)
-    powers = np.uint64(1_000_003) ** np.arange(width, dtype=np.uint64)
-    with np.errstate(over="ignore"):
-        full = (mat * powers).sum(axis=1, dtype=np.uint64)
-        which, hashes = [], []
-        for i in range(width):
-            for span in (1, 2):
-                ok = lengths >= i + span
-                h = full.copy()
-                for j in range(i, min(i + span, width)):
-                    h -= mat[:, j] * powers[j]
-                h = h * np.uint64(31) + np.uint64(i * 4 + span)
-                h = h * np.uint64(1_000_033) + lengths.astype(np.uint64)
-                which.append(np.flatnonzero(ok))
-                hashes.append(h[ok])
-    return np.concatenate(which), np.concatenate(hashes).view(np.int64)
-
-
-def _near_identifier_keys(
-    columns: Mapping[str, Encoded], id_columns: list[str]
-) -> MultiEncoded:
-    """Keys shared by person identifiers at most one keystroke apart.
-
-    Only person identifiers: two case numbers one digit apart are two cases.
-    """
-    import pandas as pd
-
-    rows, keys = [], []
-    for number, col in enumerate(id_columns):
-        enc = columns[col]
-        value_idx, hashes = _mask_hashes(enc.values)
-        hashes = hashes * 7 + number  # one column's masks never meet another's
-        order = np.argsort(value_idx, kind="stable")
-        value_idx, hashes = value_idx[order], hashes[order]
-        counts = np.bincount(value_idx, minlength=enc.values.size)
-        offsets = np.zeros(enc.values.size + 1, dtype=np.int64)
-        np.cumsum(counts, out=offsets[1:])
-        present = np.flatnonzero(enc.codes >= 0)
-        per_record = counts[enc.codes[present]]
-        rows.append(np.repeat(present, per_record).astype(np.int32))
-        starts = np.repeat(offsets[enc.codes[present]], per_record)
-        within = np.arange(per_record.sum(), dtype=np.int64) - np.repeat(
-            np.cumsum(per_record) - per_record, per_record
-        )
-        keys.append(hashes[starts + within])
-    empty = np.zeros(0, dtype=np.int32)
-    all_rows = np.concatenate(rows) if rows else empty
-    all_keys = np.concatenate(keys) if keys else np.zeros(0, np.int64)
-    dense = pd.factorize(all_keys)[0].astype(np.int32) if all_keys.size else empty
-    order = np.argsort(all_rows, kind="stable")
-    return MultiEncoded(
-        rows=all_rows[order],
-        keys=dense[order],
-        values=np.array(id_columns, dtype=object),
-        base_offsets=np.zeros(1, dtype=np.int64),
-        base_flat=empty,
-    )
-
-
-def _identifier_keys(
-    columns: Mapping[str, Encoded], id_columns: list[str]
-) -> MultiEncoded:
-    """One exploded key per (identifier column, value): 'shares any identifier'.
-
-    Keys of different columns never collide (a SID equal to a booking number
-    says nothing), because each column's codes are offset past the previous.
-    """
-    rows, keys = [], []
-    offset = 0
-    for col in id_columns:
-        enc = columns[col]
-        present = np.flatnonzero(enc.codes >= 0)
-        rows.append(present.astype(np.int32))
-        keys.append((enc.codes[present] + offset).astype(np.int32))
-        offset += len(enc.values)
-    empty = np.zeros(0, dtype=np.int32)
-    all_rows = np.concatenate(rows) if rows else empty
-    all_keys = np.concatenate(keys) if keys else empty
-    order = np.argsort(all_rows, kind="stable")
-    return MultiEncoded(
-        rows=all_rows[order],
-        keys=all_keys[order],
-        values=np.array(id_columns, dtype=object),
-        base_offsets=np.zeros(1, dtype=np.int64),
-        base_flat=empty,
     )

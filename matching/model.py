@@ -12,21 +12,26 @@ Two refinements over the textbook model (and over Splink):
 
 * Term frequencies. Agreeing exactly on a surname is worth more for OYELARAN
   than for SMITH: on the exact-name levels u is replaced by the share of
-  people carrying that value (counted over distinct (value, birth date)
-  identities, so one man with forty charge rows does not make his own surname
-  look common).
-* Household conditioning. Fathers and sons, twins and siblings share a
-  surname *and* an address, often a birth date. Treating these facts as
-  independent counts one household as several pieces of evidence, and links
-  twins. So u is estimated per *context*, a chain of conditions: "family"
-  (surnames agree) and "household" (surnames and street agree). A pair in the
-  household context is scored with u measured among household pairs that
-  are different people, where a shared birth date (twins) or first name
-  (father and son) is common and so worth little: first name and birth date
-  must then agree to link. The comparison that defines a context is itself
-  scored in the context before it (the street given the surname).
+  people carrying that value (counted over distinct (first name, surname,
+  birth date) identities, so one man with forty charge rows does not make
+  his own surname look common, and twins still count as two).
+* Relatives. Fathers and sons, twins and siblings share a surname, often
+  an address, twins a birth date. Treating these facts as independent
+  counts one family as several pieces of evidence, and links twins. So u is
+  estimated per *context*, a small tree (:mod:`matching.contexts`):
+  "family" (surnames agree, up to spelling), within it "namesake" (first
+  names agree too) and "twin" (birth dates agree, up to a keying slip). A
+  twin-like pair is scored with u measured among different people born the
+  same day into one surname, where similar first names (DANIEL / DANIELLE),
+  a different sex and a shared street are common and so worth little; a
+  namesake pair with u among fathers and sons and the many JAMES SMITHs,
+  where a shared street or a birth year a digit off is common. The
+  comparison that defines a context is itself scored in its parent (the
+  birth date given the surname). What the tree cannot express is left to
+  the household guard, whose strength is measured on the data
+  (:mod:`matching.guard`).
 
-Training lives in :mod:`matching.training`.
+Training lives in :mod:`matching.training` and :mod:`matching.em`.
 """
 
 from __future__ import annotations
@@ -38,22 +43,30 @@ from typing import Any
 
 import numpy as np
 
-MODEL_VERSION = "recordmatch-fs-1"
+from matching.contexts import Context, Tree
+from matching.guard import Guard, cap_shared, in_levels
+
+__all__ = [
+    "EPS",
+    "MODEL_VERSION",
+    "ComparisonParams",
+    "Context",
+    "Guard",
+    "ModelParams",
+    "Scores",
+    "TermFrequencies",
+    "Tree",
+    "cap_shared",
+    "describe",
+    "in_levels",
+    "level_index",
+    "probability",
+    "score",
+]
+
+MODEL_VERSION = "recordmatch-fs-2"
 # Probabilities are kept inside [EPS, 1 - EPS] so no level has infinite weight.
 EPS = 1e-9
-
-
-@dataclass(frozen=True, slots=True)
-class Context:
-    """A condition under which u is estimated apart: one comparison's levels.
-
-    Contexts form a chain: a pair is in context ``i`` (1-based) when the
-    conditions of contexts 1..i all hold.
-    """
-
-    name: str
-    comparison: str
-    levels: tuple[int, ...]
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,9 +79,9 @@ class ComparisonParams:
         labels: human labels, in the same order.
         m: P(level | match) per level.
         u: P(level | non-match) per level, among random pairs.
-        u_given: per context of the chain, P(level | non-match, context), or
-            None where this comparison defines that context or an earlier one
-            (it is then scored in the context before its own).
+        u_given: per context of the tree, P(level | non-match, context), or
+            None where this comparison defines that context or an ancestor
+            of it (it is then scored in its node's parent).
         tf_levels: levels whose u is replaced by the value's frequency.
         tf_column: the column those frequencies are counted on.
     """
@@ -130,8 +143,8 @@ class ModelParams:
     Attributes:
         comparisons: per-comparison probabilities, in comparison order.
         prior: probability that two records drawn at random match (lambda).
-        contexts: the chain of conditions u is estimated under (household
-            conditioning); empty to switch it off.
+        contexts: the tree of conditions u is estimated under (relatives
+            conditioning, :mod:`matching.contexts`); empty to switch it off.
         guard: caps household evidence against identity conflicts; None = off.
         tf: term-frequency tables for the exact-name levels.
         version: model format version.
@@ -163,7 +176,12 @@ class ModelParams:
             "version": self.version,
             "prior": self.prior,
             "contexts": [
-                {"name": c.name, "comparison": c.comparison, "levels": list(c.levels)}
+                {
+                    "name": c.name,
+                    "comparison": c.comparison,
+                    "levels": list(c.levels),
+                    "parent": c.parent,
+                }
                 for c in self.contexts
             ],
             "guard": None if self.guard is None else self.guard.to_dict(),
@@ -226,6 +244,7 @@ class ModelParams:
                     str(c["name"]),
                     str(c["comparison"]),
                     tuple(int(x) for x in c["levels"]),
+                    None if c.get("parent") is None else int(c["parent"]),
                 )
                 for c in data["contexts"]
             ),
@@ -239,115 +258,6 @@ class ModelParams:
             version=str(data["version"]),
             trained_on=dict(data.get("trained_on", {})),
         )
-
-
-def in_levels(column: np.ndarray, levels: Sequence[int]) -> np.ndarray:
-    """``np.isin`` for a handful of small ints, without its sort or hash."""
-    out = np.zeros(column.shape[0], dtype=bool)
-    for level in levels:
-        out |= column == level
-    return out
-
-
-def context_of(
-    contexts: Sequence[Context], names: Sequence[str], levels: np.ndarray
-) -> np.ndarray:
-    """Per pair, how many leading contexts of the chain hold (int8, 0 = none)."""
-    out = np.zeros(levels.shape[0], dtype=np.int8)
-    holds = np.ones(levels.shape[0], dtype=bool)
-    for i, ctx in enumerate(contexts, start=1):
-        holds &= in_levels(levels[:, list(names).index(ctx.comparison)], ctx.levels)
-        out[holds] = i
-    return out
-
-
-def defines(contexts: Sequence[Context], name: str) -> int | None:
-    """1-based index of the first context a comparison defines, else None."""
-    for i, ctx in enumerate(contexts, start=1):
-        if ctx.comparison == name:
-            return i
-    return None
-
-
-def effective_context(
-    contexts: Sequence[Context], name: str, context: np.ndarray
-) -> np.ndarray:
-    """The context a comparison is scored in: never its own or a later one."""
-    own = defines(contexts, name)
-    return context if own is None else np.minimum(context, own - 1)
-
-
-@dataclass(frozen=True, slots=True)
-class Guard:
-    """Facts relatives share may not outweigh a conflicting identity fact.
-
-    A father and son share a surname, a street and often a first name; twins
-    share a surname, a street and a birth date. Under conditional
-    independence those facts add up to "same person" and swamp the one fact
-    that tells them apart. So when a pair conflicts on an identity fact
-    (first name, birth date, JR vs SR), the positive evidence of the
-    ``shared`` comparisons is scaled down to at most the size of the
-    conflict: it can cancel the conflict, never overturn it, and the pair is
-    decided by what remains (a shared SID still links a man using an alias).
-
-    Attributes:
-        shared: comparisons relatives can agree on (all but identifiers).
-        conflicts: (comparison, levels) pairs that mark an identity conflict.
-    """
-
-    shared: tuple[str, ...]
-    conflicts: tuple[tuple[str, tuple[int, ...]], ...]
-
-    def indexed(
-        self, names: Sequence[str]
-    ) -> tuple[list[int], list[tuple[int, tuple[int, ...]]]]:
-        """The guard as comparison indices (absent comparisons left out)."""
-        shared = [names.index(n) for n in self.shared if n in names]
-        conflicts = [(names.index(n), lv) for n, lv in self.conflicts if n in names]
-        return shared, conflicts
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "shared": list(self.shared),
-            "conflicts": [[n, list(lv)] for n, lv in self.conflicts],
-        }
-
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> Guard:
-        return cls(
-            tuple(data["shared"]),
-            tuple((str(n), tuple(int(x) for x in lv)) for n, lv in data["conflicts"]),
-        )
-
-
-def cap_shared(
-    contributions: np.ndarray,
-    levels: np.ndarray,
-    shared: Sequence[int],
-    conflicts: Sequence[tuple[int, tuple[int, ...]]],
-) -> None:
-    """Apply a :class:`Guard` (as indices) to a contributions matrix, in place."""
-    if not shared or not conflicts:
-        return
-    conflict = np.zeros(levels.shape[0])
-    flagged = np.zeros(levels.shape[0], dtype=bool)
-    for k, lv in conflicts:
-        hit = in_levels(levels[:, k], lv)
-        flagged |= hit
-        conflict += np.where(hit, np.minimum(contributions[:, k], 0.0), 0.0)
-    cols = list(shared)
-    positive = np.clip(contributions[:, cols], 0.0, None).sum(axis=1)
-    # A conflict level EM happened to weigh positively (ERIC / ERICA, which
-    # twins make look like a typo) still bars the shared evidence entirely.
-    allowed = -conflict
-    over = flagged & (positive > allowed)
-    if not over.any():
-        return
-    scale = np.ones(levels.shape[0])
-    scale[over] = allowed[over] / positive[over]
-    for k in cols:
-        col = contributions[:, k]
-        contributions[:, k] = np.where(col > 0, col * scale, col)
 
 
 @dataclass(frozen=True, slots=True)
@@ -397,13 +307,14 @@ def score(
     """
     n = levels.shape[0]
     contributions = np.zeros((n, len(params.comparisons)), dtype=np.float32)
-    context = context_of(params.contexts, params.names, levels)
+    tree = Tree.build(params.contexts, params.names)
+    context = tree.of(levels)
     depth = len(params.contexts)
     for k, comp in enumerate(params.comparisons):
         col = levels[:, k]
         present = col >= 0
         safe = np.where(present, col, 0)
-        eff = effective_context(params.contexts, comp.name, context)
+        eff = tree.effective(k, context)
         # One (context, level) table and one gather, instead of a pass per context.
         contexts = [
             c for c in range(depth + 1) if c == 0 or comp.u_given[c - 1] is not None
@@ -424,7 +335,8 @@ def score(
                 contrib[hit] = np.log2(max(comp.m[level], EPS)) - np.log2(tf_u)
         contributions[:, k] = np.where(present, contrib, 0.0)
     if params.guard is not None:
-        cap_shared(contributions, levels, *params.guard.indexed(list(params.names)))
+        guard = params.guard.indexed(params.names)
+        cap_shared(contributions, levels, guard, params.prior_weight)
     weights = params.prior_weight + contributions.sum(axis=1, dtype=np.float64)
     return Scores(weights, probability(weights), contributions)
 

@@ -177,3 +177,74 @@ def test_blocking_recall_and_rule_declarations() -> None:
         generate_candidates(
             build_features(_frame([BASE, BASE])), [block_on("shoe_size")]
         )
+
+
+def _paired(frame: pd.DataFrame, rules=None) -> set[tuple[int, int]]:  # type: ignore[no-untyped-def]
+    features = build_features(frame)
+    cands = generate_candidates(features, rules)
+    return set(
+        zip(
+            features.keys[cands.left].tolist(),
+            features.keys[cands.right].tolist(),
+            strict=True,
+        )
+    )
+
+
+def test_birth_date_is_borrowed_through_a_shared_case_number() -> None:
+    """Why: a disposition without a birth date, under a married name, is
+    reached through the clerk record of the same case, which has one."""
+    clerk_old = {**BASE, "last_name": "GUZMAN", "first_name": "REBECA"}
+    clerk_new = {**clerk_old, "last_name": "JIMENEZ", "case_number": "2020CF1"}
+    disposition = {
+        "source": "disposition",
+        "first_name": "REBECA",
+        "last_name": "JIMENEZ",
+        "case_number": "2020CF1",
+    }
+    frame = _frame([clerk_old, clerk_new, disposition])
+    rule = [r for r in DEFAULT_RULES if r.name == "dob + first initial"]
+    assert (5, 25) in _paired(frame, rule)
+    # Without the shared case number the disposition has no birth date to meet.
+    frame.loc[25, "case_number"] = "2020CF9"
+    assert (5, 25) not in _paired(frame, rule)
+
+
+def test_middle_name_lends_the_first_surname_of_a_split_compound() -> None:
+    """Why: "DONALD JOHN ROMERO MORALES" in one field is split as middle name
+    JOHN ROMERO, surname MORALES; the person's other records say ROMERO."""
+    a = {**BASE, "first_name": "DONALD", "middle_name": None, "last_name": "ROMERO"}
+    a["dob"] = "1974-02-10"
+    b = {
+        "source": "disposition",
+        "first_name": "DONALD",
+        "middle_name": "JOHN ROMERO",
+        "last_name": "MORALES",
+    }
+    rule = [r for r in DEFAULT_RULES if r.name == "surname part + first name sound"]
+    assert (5, 15) in _paired(_frame([a, b]), rule)
+
+
+def test_name_rules_skip_namesakes_born_decades_apart() -> None:
+    """Why: at a million records "same first name and surname" is millions of
+    JAMES SMITHs; the rule exists for a damaged birth date, not for them."""
+    rows = [
+        {**BASE, "dob": "1950-01-01"},
+        {**BASE, "dob": "1975-06-01"},
+        {**BASE, "dob": None},
+        {**BASE, "dob": "1958-01-01"},
+    ]
+    rule = [r for r in DEFAULT_RULES if r.name == "first name (nickname) + surname"]
+    assert rule[0].max_year_gap is not None
+    pairs = _paired(_frame(rows), rule)
+    assert (5, 15) not in pairs  # 25 years apart
+    assert {(5, 25), (15, 25), (5, 35)} <= pairs  # unknown, or within ten years
+
+
+def test_rule_with_year_gap_round_trips_json() -> None:
+    rule = block_on("first_name", "last_name", max_year_gap=7.5, differ_on=("dob",))
+    again = BlockingRule.from_dict(json.loads(json.dumps(rule.to_dict())))
+    assert again == rule
+    # Older settings without the field still load.
+    old = {k: v for k, v in rule.to_dict().items() if k != "max_year_gap"}
+    assert BlockingRule.from_dict(old).max_year_gap is None

@@ -122,7 +122,9 @@ def test_middle_and_suffix_levels() -> None:
             ({"suffix": None}, {"suffix": "SR"}),
         ],
     )
-    assert suffix == ["exact", "else", None]
+    # A suffix on one record only is a level of its own: EM learns whether
+    # these sources drop suffixes (neutral) or a bare name is the father.
+    assert suffix == ["exact", "else", "one_side"]
 
 
 def test_dob_levels() -> None:
@@ -156,7 +158,7 @@ def test_dob_levels() -> None:
         "close",
         "else",
         None,
-        "close",
+        "age",
         "else",
     ]
 
@@ -240,3 +242,21 @@ def test_comparisons_round_trip_json() -> None:
     assert isinstance(again[-1], EventIdComparison)
     with pytest.raises(ValueError, match="unknown comparison type"):
         comparison_from_dict({"type": "nope", "name": "x"})
+
+
+def test_names_that_look_alike_are_not_typos() -> None:
+    """Why: twins are named DEVON and DEVIN; a keying slip is written once.
+
+    Two spellings both carried by several records are "alike" (two names);
+    a spelling seen once is a typo; letters in another order are a slip
+    whatever their counts (JMAES is never a second name)."""
+    pairs = [
+        (first("DEVON"), first("DEVIN")),
+        (first("DEVON"), first("DEVQN")),  # one record: a slip
+        (first("JAMES"), first("JMAES")),  # three records, but shuffled letters
+    ]
+    filler = [(first("DEVIN"), first("DEVON"))] * 3 + [
+        (first("JMAES"), first("JAMES"))
+    ] * 3
+    got = levels_of(FirstNameComparison("first_name"), pairs + filler)
+    assert got[:3] == ["alike", "jw_low", "jw_high"]

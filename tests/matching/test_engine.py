@@ -137,10 +137,16 @@ def test_households_are_not_linked_automatically(population, linked) -> None:  #
     related &= ~same
     assert related.sum() > 0  # they were compared...
     assert not (auto & related).any()  # ...and none was linked automatically
-    # Father and son (JR vs SR, different dob) are far below a match.
+    # Father and son: JR vs SR with different birth dates is far below a
+    # match; with one birth date missing the data (no identifiers to measure
+    # how often such look-alikes are two people) leaves it to a reviewer.
     fs = related & (left_kind == "father_son")
     assert fs.any()
-    assert (linked.probabilities[fs] < 0.2).all()
+    jr_sr = fs & (linked.levels[:, linked.comparison_names.index("suffix")] == 1)
+    dob = linked.levels[:, linked.comparison_names.index("dob")]
+    # (Those with both dates are mostly below the lower threshold, dropped.)
+    assert (linked.probabilities[jr_sr & (dob >= 0)] < 0.2).all()
+    assert (linked.probabilities[jr_sr] <= 0.75 + 1e-6).all()
     # The real people are found: automatic links are precise and complete.
     precision = same[auto].mean()
     true_pairs = (
@@ -297,11 +303,11 @@ def _febrl4_subset(entities: int) -> tuple[pd.DataFrame, np.ndarray]:
 
 
 def test_febrl4_subset_end_to_end() -> None:
-    """Why: the published benchmark, small enough for every CI run."""
+    """Why: the published benchmark, small enough for every CI run, with the
+    product defaults: Febrl's whole-first-name noise looks like twins, and
+    the guard must learn from the SSNs that here it is not."""
     records, entity = _febrl4_subset(800)
-    result = link(
-        records, LinkSettings(link_type="link_only", household_guard=False, **FAST)
-    )
+    result = link(records, LinkSettings(link_type="link_only", **FAST))
     auto = result.bands == "auto"
     same = entity[result.left] == entity[result.right]
     true_pairs = len(records) // 2
@@ -311,3 +317,109 @@ def test_febrl4_subset_end_to_end() -> None:
     assert recall > 0.98
     sources = records["source"].to_numpy()
     assert (sources[result.left] != sources[result.right]).all()
+    # A whole first name replaced, the SSN intact: still one person, linked.
+    names = result.comparison_names
+    replaced = (
+        (result.levels[:, names.index("first_name")] == 8)
+        & (result.levels[:, names.index("last_name")] == 0)
+        & (result.levels[:, names.index("id_ssn")] == 0)
+    )
+    assert (replaced & same).sum() >= 10
+    assert auto[replaced & same].all()
+    # The guard measured (on the SSNs) that such look-alikes are not twins.
+    guard = result.params.guard
+    assert guard is not None
+    rates = dict(zip([n for n, _ in guard.conflicts], guard.rates, strict=True))
+    assert rates["first_name"][1] < 0.01
+
+
+TWIN_NAMES = (
+    ("DANIEL", "M", "DANIELLE", "F"),
+    ("DEVON", "M", "DEVIN", "M"),
+    ("MICHAEL", "M", "MICHELLE", "F"),
+    ("JASMINE", "F", "JAZMIN", "F"),
+    ("ERIC", "M", "ERICA", "F"),
+)
+
+
+def twin_county(seed: int = 1, *, ids: bool = True) -> pd.DataFrame:
+    """Ordinary people plus twins named alike (DANIEL M / DANIELLE F), who
+    share surname, birth date and street; records are noisy, and with
+    ``ids`` about half carry the person's SID (twins have their own)."""
+    rng = np.random.default_rng(seed)
+    rows: list[dict] = []
+    sid = iter(range(10_000_000, 99_999_999, 7919))
+
+    def person(pid: str, kind: str, first: str, sex: str, last: str, dob: str,
+               street: str) -> None:  # fmt: skip
+        own_sid = str(next(sid))
+        for _ in range(int(rng.integers(2, 6))):
+            rec = {
+                "person": pid,
+                "kind": kind,
+                "source": str(rng.choice(["clerk", "arrest", "disposition"])),
+                "first_name": first,
+                "last_name": last,
+                "dob": dob,
+                "sex": sex,
+                "street": street,
+                "zip": "60601",
+                "sid": own_sid if ids and rng.random() < 0.5 else None,
+            }
+            roll = rng.random()
+            if roll < 0.08:
+                rec["first_name"] = _typo(rng, first)
+            elif roll < 0.2:
+                rec["dob"] = None
+            if rng.random() < 0.3:  # the disposition system drops sex and address
+                rec["sex"] = rec["street"] = None
+            rows.append(rec)
+
+    for i in range(400):
+        month, day = rng.integers(1, 13), rng.integers(1, 29)
+        dob = f"19{rng.integers(50, 99)}-{month:02d}-{day:02d}"
+        street = f"{rng.integers(1, 9999)} {rng.choice(['OAK', 'ELM', 'MAIN'])} ST"
+        sex = str(rng.choice(["M", "F"]))
+        person(f"p{i}", "person", str(rng.choice(FIRST)), sex, str(rng.choice(LAST)),
+               dob, street)  # fmt: skip
+    for i in range(25):
+        a, sa, b, sb = TWIN_NAMES[i % len(TWIN_NAMES)]
+        last = f"TWINSURNAME{i}" if i % 2 else str(rng.choice(LAST))
+        dob = f"19{rng.integers(60, 99)}-0{rng.integers(1, 9)}-1{rng.integers(0, 9)}"
+        street = f"{rng.integers(1, 999)} TWIN AVE"
+        person(f"t{i}a", "twin", a, sa, last, dob, street)
+        person(f"t{i}b", "twin", b, sb, last, dob, street)
+    frame = pd.DataFrame(rows)
+    frame.index = pd.Index(rng.permutation(len(frame)).astype(np.int64) * 3 + 1)
+    return frame.sort_index()
+
+
+@pytest.mark.parametrize("ids", [True, False])
+def test_twins_named_alike_are_never_linked_automatically(ids: bool) -> None:
+    """Why: DANIELLE and DANIEL born the same day to one family are two
+    people; a missing sex or address on one record must not merge them.
+    With identifiers the model measures how common such twins are; without,
+    they go to a reviewer. (Without identifiers a twin's name mistyped into
+    its sibling's, DANEIL beside DANIELLE, is beyond a pair-by-pair model:
+    only the record's better match, DANIEL, tells, and that is left to
+    clustering.)"""
+    population = twin_county(ids=ids)
+    result = link(population.drop(columns=["person", "kind"]), LinkSettings(**FAST))
+    auto = result.bands == "auto"
+    same = _truth(population, result.left, result.right)
+    kind = population["kind"]
+    twins = (kind.loc[result.left].to_numpy() == "twin") & ~same
+    named = {n for a, _, b, _ in TWIN_NAMES for n in (a, b)}
+    as_named = population["first_name"].isin(named)
+    spelled = (
+        as_named.loc[result.left].to_numpy() & as_named.loc[result.right].to_numpy()
+    )
+    assert (twins & spelled).sum() > 20  # compared...
+    assert not (auto & twins & spelled).any()  # ...never linked automatically
+    if ids:
+        assert not (auto & twins).any()
+    assert same[auto].mean() > 0.99
+    true_pairs = (
+        population.groupby("person").size().pipe(lambda s: (s * (s - 1) // 2).sum())
+    )
+    assert (auto & same).sum() / true_pairs > 0.7

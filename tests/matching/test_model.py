@@ -188,3 +188,45 @@ def test_aggregate_counts_identical_vectors() -> None:
     }
     assert rows == {((0, 1), None): 2, ((-1, 1), None): 1, ((0, 1), 1.0): 1}
     assert isinstance(VectorCounts.empty(2), VectorCounts)
+
+
+def test_small_context_is_enumerated_not_resampled() -> None:
+    """Why: drawn with replacement, a context of a few thousand pairs would
+    count each a hundred times, and the few relatives among them would
+    outweigh any prior on u; all of them, once each, keep it honest."""
+    import pandas as pd
+
+    from matching.features import build_features
+    from matching.training import sample_block_pairs
+
+    frame = pd.DataFrame(
+        {"source": "a", "last_name": ["SMITH"] * 4 + ["JONES"] * 3 + ["LEE"]}
+    )
+    features = build_features(frame)
+    rng = np.random.default_rng(0)
+    a, b = sample_block_pairs(features, ["last_compact"], 1000, rng, "dedupe_and_link")
+    assert sorted(zip(a.tolist(), b.tolist(), strict=True)) == sorted(
+        [(i, j) for i in range(4) for j in range(i + 1, 4)]
+        + [(i, j) for i in range(4, 7) for j in range(i + 1, 7)]
+    )
+
+
+def test_term_frequencies_count_twins_as_two_people() -> None:
+    """Why: twins share a surname and a birth date; counted as one identity
+    their rare surname looks unique, and agreeing on it looks like proof."""
+    import pandas as pd
+
+    from matching.features import build_features
+    from matching.training import term_frequencies
+
+    frame = pd.DataFrame(
+        {
+            "source": "a",
+            "first_name": ["DANIEL", "DANIEL", "DANIELLE", "ANN"],
+            "last_name": ["OCAMPO", "OCAMPO", "OCAMPO", "SMITH"],
+            "dob": ["2001-12-22"] * 3 + ["1990-01-01"],
+        }
+    )
+    tf = term_frequencies(build_features(frame), "last_name")
+    assert dict(zip(tf.values, tf.counts, strict=True)) == {"OCAMPO": 2}
+    assert tf.total == 3
