@@ -165,6 +165,22 @@ def merge_identities(
         return _append_and_recluster(conn, [entry], [left_key, right_key])
 
 
+def _model_of_run(db: Any, run_id: int) -> ModelParams | None:
+    """The model that scored a pair, or None if it is in an older format.
+
+    A decision must never be refused because the model that proposed the pair
+    was saved by an older release: it is recorded without level labels (the
+    probability is still kept) until the next link re-scores the pair.
+    """
+    data = store.params_for_run(db, run_id)
+    if data is None:
+        return None
+    try:
+        return ModelParams.from_dict(data)
+    except (ValueError, KeyError):
+        return None
+
+
 def _evidence(left: dict[str, Any], right: dict[str, Any]) -> dict[str, Any]:
     return {"left": left["fields"], "right": right["fields"]}
 
@@ -182,8 +198,7 @@ def decision_entries(
     entries = []
     for pair, decision, reason, note in items:
         if pair.run_id not in params:
-            data = store.params_for_run(db, pair.run_id)
-            params[pair.run_id] = None if data is None else ModelParams.from_dict(data)
+            params[pair.run_id] = _model_of_run(db, pair.run_id)
         model = params[pair.run_id]
         levels = (
             None

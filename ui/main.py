@@ -16,6 +16,7 @@ from PySide6.QtWidgets import QApplication
 
 from ui.error_dialog import install_excepthook
 from ui.main_window import MainWindow
+from ui.none_guard import keep_none_alive
 from ui.resources import apply_style
 from ui.settings import APPLICATION, ORGANISATION, Settings
 
@@ -42,6 +43,7 @@ def build(
     real thing and close it again without entering the event loop.
     """
     args = parse_args(argv)
+    keep_none_alive()  # a no-op unless the installed Qt binding leaks None
     existing = QApplication.instance()
     app = existing if isinstance(existing, QApplication) else QApplication(sys.argv[:1])
     app.setOrganizationName(ORGANISATION)

@@ -18,6 +18,11 @@ from app.importer import import_file
 from app.linking import run_link
 from app.workspace import open_workspace
 from tests.conftest import TODAY
+from ui.none_guard import keep_none_alive
+
+# A no-op with a sound binding; with PySide6 6.12 on CPython 3.11 it keeps the
+# suite from aborting in "none_dealloc" (see ui/none_guard.py).
+keep_none_alive()
 
 SOURCES = (
     ("clerk", "clerk.csv"),
