@@ -33,10 +33,8 @@ class ClusterSummary:
 
 
 def _dob_array(values: Sequence[str | None]) -> np.ndarray:
-    return np.asarray(
-        [np.datetime64(v) if v else np.datetime64("NaT") for v in values],
-        dtype="datetime64[D]",
-    )
+    """ISO dates as datetime64[D]; None or "" is NaT (numpy parses None as NaT)."""
+    return np.array([v or None for v in values], dtype="datetime64[D]")
 
 
 def _inside(
@@ -102,7 +100,8 @@ def recluster(
     check_cancel(cancel)
     changed = np.flatnonzero(result.identity_ids != ids)
     store.update_identities(
-        db, [(int(result.identity_ids[i]), int(keys[i])) for i in changed]
+        db,
+        zip(result.identity_ids[changed].tolist(), keys[changed].tolist(), strict=True),
     )
     store.add_aliases(
         db, sorted(result.aliases.items()), at=at, reason="merged by re-clustering"

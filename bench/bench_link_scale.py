@@ -1,15 +1,19 @@
-"""Link the generated three-agency sample at scale: time, memory and accuracy.
+"""`recordmatch link` at scale through the product path, and Splink beside it.
 
 The sample (``app.samples``) is a synthetic county: court clerk rows (one per
-charge), arrests and dispositions, with typos, nicknames, swapped and
-compound names, married names, aliases, day/month-swapped birth dates, and
-look-alikes (twins, fathers and sons at one address, siblings, common names).
-It is generated and imported once into ``bench/out``; linking then runs in a
-child process so its peak memory is its own.
+charge), arrests and dispositions, with typos, nicknames, swapped and compound
+names, married names, aliases, day/month-swapped birth dates and look-alikes
+(twins, fathers and sons at one address, siblings, common names). It is
+generated and imported once into ``bench/out``; every run links a fresh copy of
+that imported-but-unlinked workspace with ``app.linking.run_link``: loading from
+SQLite, linking, writing pairs, ledger entries and identities in one
+transaction. Splink (DuckDB) then links the same records in its own process, so
+each tool's peak memory is its own, and both are scored by pairwise F1 of
+their clusters against the generator's ``truth.csv``.
 
-Target: 1,000,000 records in < 5 minutes and < 3 GB on 2 cores.
+Target (issue 3): 1,000,000 records in < 5 minutes and < 3 GB on 2 cores.
 
-Usage: .venv/bin/python bench/bench_link_scale.py [--people 250000]
+Usage: .venv/bin/python bench/bench_link_scale.py [--people 250000] [--no-splink]
 (about 4 records per person: 250,000 people is about a million records)
 """
 
@@ -17,143 +21,294 @@ from __future__ import annotations
 
 import argparse
 import json
-import pickle
+import os
+import shutil
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench._common import OUT, peak_rss_mb, sample_dir
+from bench.splink_model import export_records, run_splink
 
-FIELDS = (
-    "first_name", "middle_name", "last_name", "suffix", "dob", "age", "sex", "race",
-    "street", "city", "state", "zip", "booking_number", "ir_number", "sid",
-    "fbi_number", "case_number", "event_date",
-)  # fmt: skip
+SOURCES = ("clerk", "arrest", "disposition")
 
 
-def load_records(people: int, seed: int) -> Path:
-    """Generate, import and pickle (records, truth, groups) once; return the pickle."""
+def prepare(people: int, seed: int) -> Path:
+    """Generate and import once; return the imported, never-linked workspace.
+
+    Imported again when the schema has changed since (a workspace made by an
+    older build would measure the old indexes).
+    """
+    from app.importer import import_file
+    from app.workspace import open_workspace
+
+    ws = OUT / f"link-{people}-{seed}.rmws"
+    if ws.exists() and _runs(ws) == 0 and _schema(ws) == _fresh_schema():
+        return ws
+    folder = sample_dir(people, seed)
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{ws}{suffix}").unlink(missing_ok=True)
+    conn = open_workspace(ws, create=True)
+    for name in SOURCES:
+        import_file(conn, folder / f"{name}.csv", source=name, kind=name)
+    conn.close()
+    return ws
+
+
+def _runs(ws: Path) -> int:
+    import sqlite3
+
+    db = sqlite3.connect(ws)
+    try:
+        return int(db.execute("SELECT count(*) FROM runs").fetchone()[0])
+    finally:
+        db.close()
+
+
+def _schema(ws: Path) -> list[tuple[str, str, str]]:
+    import sqlite3
+
+    db = sqlite3.connect(ws)
+    try:
+        return db.execute(
+            "SELECT type, name, sql FROM sqlite_master ORDER BY type, name"
+        ).fetchall()
+    finally:
+        db.close()
+
+
+def _fresh_schema() -> list[tuple[str, str, str]]:
+    import tempfile
+
+    from app.workspace import open_workspace
+
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "empty.rmws"
+        open_workspace(path, create=True).close()
+        return _schema(path)
+
+
+def fresh_copy(ws: Path) -> Path:
+    target = ws.with_name(ws.stem + "-run.rmws")
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{target}{suffix}").unlink(missing_ok=True)
+    shutil.copyfile(ws, target)
+    return target
+
+
+def truth_labels(db_path: Path, truth_csv: Path) -> tuple[np.ndarray, np.ndarray]:
+    """(record keys, true person per key), in key order."""
     import sqlite3
 
     import pandas as pd
 
-    from app.importer import import_file
-    from app.workspace import open_workspace
-
-    target = OUT / f"link-{people}-{seed}.pkl"
-    if target.exists():
-        return target
-    folder = sample_dir(people, seed)
-    ws = OUT / f"link-{people}-{seed}.rmws"
-    for suffix in ("", "-wal", "-shm"):
-        Path(f"{ws}{suffix}").unlink(missing_ok=True)
-    conn = open_workspace(ws, create=True)
-    for name in ("clerk", "arrest", "disposition"):
-        import_file(conn, folder / f"{name}.csv", source=name, kind=name)
-    conn.close()
-    db = sqlite3.connect(ws)
-    cols = ", ".join(f"r.{c}" for c in FIELDS)
-    frame = pd.read_sql_query(
-        f"SELECT r.id, s.name AS source, r.record_id, {cols}, r.extra_ids "
-        "FROM records r JOIN sources s ON s.id = r.source_id ORDER BY r.id",
+    db = sqlite3.connect(db_path)
+    keys = pd.read_sql_query(
+        "SELECT r.id, s.name AS source, r.record_id FROM records r "
+        "JOIN sources s ON s.id = r.source_id ORDER BY r.id",
         db,
     )
     db.close()
-    extra = frame.pop("extra_ids")
-    if extra.notna().any():
-        ids = pd.DataFrame(
-            [json.loads(x) if x else {} for x in extra], index=frame.index
+    truth = pd.read_csv(truth_csv, dtype=str)
+    merged = keys.merge(truth, on=["source", "record_id"], how="left")
+    person = merged["person_id"].fillna("?" + merged["id"].astype(str))
+    return merged["id"].to_numpy(np.int64), person.to_numpy()
+
+
+class StageMeter:
+    """Progress callback that times each stage and samples its peak memory."""
+
+    def __init__(self) -> None:
+        self.stage = "start"
+        self.started = time.perf_counter()
+        self.seconds: dict[str, float] = {}
+        self.peak_mb: dict[str, float] = {}
+        self._since = self.started
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._sample, daemon=True)
+        self._thread.start()
+
+    def __call__(self, stage: str, done: int, total: int) -> None:
+        if stage != self.stage:
+            self._switch(stage)
+
+    def _switch(self, stage: str) -> None:
+        now = time.perf_counter()
+        self.seconds[self.stage] = round(
+            self.seconds.get(self.stage, 0.0) + now - self._since, 2
         )
-        frame = frame.join(ids)
-    truth = pd.read_csv(folder / "truth.csv", dtype=str)
-    frame = frame.merge(truth, on=["source", "record_id"], how="left")
-    groups = pd.read_csv(
-        folder / "people.csv", dtype=str, usecols=["person_id", "group"]
-    )
-    frame = frame.merge(groups, on="person_id", how="left")
-    frame = frame.set_index("id").sort_index()
-    frame.index = frame.index.astype(np.int64)
-    with target.open("wb") as fh:
-        pickle.dump(frame, fh, protocol=pickle.HIGHEST_PROTOCOL)
-    return target
+        self.stage, self._since = stage, now
+
+    def _sample(self) -> None:
+        while not self._stop.wait(0.1):
+            rss = _rss_mb()
+            if rss > self.peak_mb.get(self.stage, 0.0):
+                self.peak_mb[self.stage] = round(rss)
+
+    def close(self) -> None:
+        self._switch("done")
+        self._stop.set()
+        self._thread.join()
 
 
-def child(path: Path) -> dict[str, object]:
-    from bench.bench_febrl import cluster_labels, pairwise
-    from matching.engine import link
+def _rss_mb() -> float:
+    with open("/proc/self/status") as fh:
+        for line in fh:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    return 0.0
 
-    with path.open("rb") as fh:
-        frame = pickle.load(fh)
-    records = frame.drop(columns=["record_id", "person_id", "group"])
-    before = peak_rss_mb()
+
+def _cpu_seconds() -> float:
+    import resource
+
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
+def run_recordmatch(ws: Path, truth_csv: Path) -> dict[str, Any]:
+    """``recordmatch link WS``'s work: run_link on the workspace, then close it."""
+    import sqlite3
+
+    from app.linking import run_link
+    from app.workspace import open_workspace
+    from matching.evaluation import pairwise_scores
+
+    meter = StageMeter()
     start = time.perf_counter()
-    result = link(records)
+    conn = open_workspace(ws)
+    summary = run_link(conn, on_progress=meter)
+    conn.close()  # the WAL checkpoint is part of the job
     seconds = time.perf_counter() - start
-    person = frame["person_id"].to_numpy()
-    group = frame["group"].fillna("none").to_numpy()
-    pos = np.searchsorted(frame.index.to_numpy(), result.left)
-    pos_r = np.searchsorted(frame.index.to_numpy(), result.right)
-    auto = result.bands == "auto"
-    same = person[pos] == person[pos_r]
-    codes = np.unique(person, return_inverse=True)[1]
-    labels = cluster_labels(len(frame), pos[auto], pos_r[auto])
-    precision, recall, f1 = pairwise(labels, codes)
-    wrong = auto & ~same
-    by_group: dict[str, int] = {}
-    for g in np.concatenate([group[pos[wrong]], group[pos_r[wrong]]]):
-        by_group[str(g)] = by_group.get(str(g), 0) + 1
+    meter.close()
+    peak, cpu = peak_rss_mb(), _cpu_seconds()
+    db = sqlite3.connect(ws)
+    ids = np.fromiter(
+        (i for (i,) in db.execute("SELECT identity_id FROM records ORDER BY id")),
+        dtype=np.int64,
+    )
+    db.close()
+    _, person = truth_labels(ws, truth_csv)
+    scores = pairwise_scores(ids, person)
+    t = summary.timings
+    engine = sum(t.get(k, 0.0) for k in ENGINE_STAGES)
     return {
-        "records": len(frame),
-        "people": int(np.unique(person).size),
+        "records": summary.records,
         "seconds": round(seconds, 1),
-        "peak_mb": round(peak_rss_mb(), 0),
-        "peak_before_mb": round(before, 0),
-        "timings": dict(result.timings),
-        "candidate_pairs": result.candidate_pairs,
-        "kept_pairs": len(result),
-        "auto": int(auto.sum()),
-        "review": int((~auto).sum()),
-        "auto_wrong_pairs": int(wrong.sum()),
-        "review_true": int((~auto & same).sum()),
-        "wrong_by_group": by_group,
-        "cluster_precision": round(precision, 5),
-        "cluster_recall": round(recall, 5),
-        "cluster_f1": round(f1, 5),
-        "upper": result.thresholds.upper,
-        "lower": result.thresholds.lower,
-        "em_iterations": result.params.trained_on["em_iterations"],
-        "warnings": len(result.blocking_warnings),
-        "rules": [(s.name, s.pairs, s.new_pairs) for s in result.blocking],
+        "cpu_seconds": round(cpu, 1),
+        "peak_mb": round(peak),
+        "timings": t,
+        "engine_seconds": round(engine, 1),
+        "stage_seconds": meter.seconds,
+        "stage_peak_mb": meter.peak_mb,
+        "candidate_pairs": summary.candidate_pairs,
+        "pairs_per_s": round(summary.candidate_pairs / seconds),
+        "auto": summary.auto,
+        "review": summary.review,
+        "identities": summary.identities.identities,
+        "precision": round(scores.precision, 5),
+        "recall": round(scores.recall, 5),
+        "f1": round(scores.f1, 5),
     }
+
+
+# run_link's stages up to scored pairs in memory: what Splink's run also does.
+ENGINE_STAGES = ("load", "features", "blocking", "comparing", "training", "scoring")
+
+
+def _child(tool: str, ws: Path, truth_csv: Path, *extra: str) -> dict[str, Any]:
+    """Run one tool in a fresh process so its peak memory is its own."""
+    out = subprocess.run(
+        [sys.executable, __file__, "--child", tool, "--ws", str(ws),
+         "--truth", str(truth_csv), *extra],
+        capture_output=True, text=True,
+    )  # fmt: skip
+    if out.returncode != 0:
+        sys.exit(f"{tool} failed:\n{out.stderr[-3000:]}")
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def _print_recordmatch(rm: dict[str, Any]) -> None:
+    print(f"Recordmatch: {rm['records']:,} records, "
+          f"{rm['candidate_pairs']:,} candidate pairs, "
+          f"{rm['pairs_per_s']:,} pairs/s, {rm['auto']:,} auto-linked, "
+          f"{rm['review']:,} for review, {rm['identities']:,} identities")  # fmt: skip
+    print(f"  {'stage':<12}{'seconds':>9}{'peak MB':>9}   (progress stages)")
+    for stage, seconds in rm["stage_seconds"].items():
+        peak = rm["stage_peak_mb"].get(stage, "")
+        print(f"  {stage:<12}{seconds:>9.1f}{peak:>9}")
+    timings = ", ".join(f"{k} {v:.1f}" for k, v in rm["timings"].items())
+    print(f"  run_link timings (s): {timings}")
+    print(f"  engine (load to scored pairs): {rm['engine_seconds']:.1f} s; "
+          f"writing pairs, ledger and identities: "
+          f"{rm['seconds'] - rm['engine_seconds']:.1f} s")  # fmt: skip
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--people", type=int, default=60_000)
+    parser.add_argument("--people", type=int, default=250_000)
     parser.add_argument("--seed", type=int, default=11)
-    parser.add_argument("--child", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--no-splink", action="store_true")
+    parser.add_argument("--only-splink", action="store_true")
+    parser.add_argument(
+        "--splink-memory-limit",
+        action="append",
+        help="DuckDB memory_limit for a Splink run (e.g. 2.4GB); repeat for "
+        "several runs; 'default' is DuckDB's own (80%% of RAM)",
+    )
+    parser.add_argument("--child", choices=("recordmatch", "splink"))
+    parser.add_argument("--ws", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--truth", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--memory-limit", help=argparse.SUPPRESS)
     args = parser.parse_args()
-    if args.child:
-        print(json.dumps(child(args.child)))
+    if args.child == "recordmatch":
+        print(json.dumps(run_recordmatch(args.ws, args.truth)))
+        return
+    if args.child == "splink":
+        result = run_splink(
+            args.ws.with_suffix(".parquet"),
+            lambda: truth_labels(args.ws, args.truth),
+            memory_limit=args.memory_limit,
+        )
+        print(json.dumps(result))
         return
     t0 = time.perf_counter()
-    path = load_records(args.people, args.seed)
-    print(f"records ready in {time.perf_counter() - t0:.1f}s: {path}")
-    out = subprocess.run(
-        [sys.executable, __file__, "--child", str(path)],
-        check=True, capture_output=True, text=True,
-    )  # fmt: skip
-    result = json.loads(out.stdout.strip().splitlines()[-1])
-    rules = result.pop("rules")
-    for key, value in result.items():
-        print(f"{key:>18}: {value}")
-    for name, pairs, new in rules:
-        print(f"   rule {name:<42} pairs {pairs:>11,}  adds {new:>11,}")
+    ws = prepare(args.people, args.seed)
+    truth_csv = sample_dir(args.people, args.seed) / "truth.csv"
+    print(f"workspace ready in {time.perf_counter() - t0:.1f}s: {ws}")
+    print(f"load average before: {os.getloadavg()[0]:.2f} on {os.cpu_count()} cores")
+    results: dict[str, dict[str, Any]] = {}
+    if not args.only_splink:
+        results["Recordmatch"] = rm = _child("recordmatch", fresh_copy(ws), truth_csv)
+        _print_recordmatch(rm)
+    if not args.no_splink:
+        export_records(ws, ws.with_suffix(".parquet"))
+        for limit in args.splink_memory_limit or ["default"]:
+            extra = [] if limit == "default" else ["--memory-limit", limit]
+            name = "Splink" if limit == "default" else f"Splink {limit}"
+            results[name] = sp = _child("splink", ws, truth_csv, *extra)
+            stages = ", ".join(f"{k} {v:.1f}" for k, v in sp["stage_seconds"].items())
+            print(f"{name}: {sp['candidate_pairs']:,} candidate pairs, "
+                  f"{sp['pairs_per_s']:,} pairs/s; stages (s): {stages}")  # fmt: skip
+    print(f"\n{'':<18}{'seconds':>8}{'cpu s':>8}{'peak MB':>9}{'pairs':>12}"
+          f"{'pairs/s':>9}{'precision':>10}{'recall':>8}{'F1':>8}")  # fmt: skip
+    for name, r in results.items():
+        print(f"{name:<18}{r['seconds']:>8.1f}{r['cpu_seconds']:>8.1f}"
+              f"{r['peak_mb']:>9}{r['candidate_pairs']:>12,}{r['pairs_per_s']:>9,}"
+              f"{r['precision']:>10.4f}{r['recall']:>8.4f}{r['f1']:>8.4f}")  # fmt: skip
+    if "Recordmatch" in results:
+        rm = results["Recordmatch"]
+        print(
+            f"{'Recordmatch engine':<18}{rm['engine_seconds']:>8.1f}"
+            "   (load to scored pairs in memory, no writing; same F1)"
+        )
 
 
 if __name__ == "__main__":

@@ -514,7 +514,9 @@ def link_features(
         progress("scoring", e, n_pairs)
         check_cancel(cancel)
     probs = probability(weights)  # float32: enough to choose thresholds
-    del weights
+    # Sorting for the thresholds is the run's peak; the candidates' levels
+    # (12 bytes each) make room for it, and are redone for the pairs kept.
+    del weights, levels
     thresholds = choose_thresholds(
         probs,
         target_precision=settings.target_precision,
@@ -525,13 +527,21 @@ def link_features(
     )
     keep = np.flatnonzero(probs >= thresholds.lower)
     del probs
-    kept = _score_batch(params, features, lookup, cands.left[keep], levels[keep])
+    levels = level_matrix(
+        comparisons,
+        features,
+        cands.left[keep],
+        cands.right[keep],
+        batch=settings.batch_pairs,
+        cancel=cancel,
+    )
+    kept = _score_batch(params, features, lookup, cands.left[keep], levels)
     # The selection used float32 weights; re-apply it to the final float64
     # probabilities so no returned pair sits a rounding error below ``lower``.
     final = kept.probabilities >= thresholds.lower
     if not final.all():
-        keep = keep[final]
-        kept = _score_batch(params, features, lookup, cands.left[keep], levels[keep])
+        keep, levels = keep[final], levels[final]
+        kept = _score_batch(params, features, lookup, cands.left[keep], levels)
     bands = np.where(kept.probabilities >= thresholds.upper, "auto", "review")
     progress("scoring", n_pairs, n_pairs)
     lap("scoring")
@@ -539,7 +549,7 @@ def link_features(
     return LinkResult(
         left=features.keys[cands.left[keep]],
         right=features.keys[cands.right[keep]],
-        levels=levels[keep],
+        levels=levels,
         weights=kept.weights,
         probabilities=kept.probabilities,
         contributions=kept.contributions,

@@ -15,7 +15,7 @@ import hashlib
 import json
 import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from typing import Any
 
 HUMAN_DECISIONS = ("match", "non-match", "unsure")
@@ -77,8 +77,13 @@ class NewEntry:
     reverses: int | None = None
 
 
+# ``json.dumps`` with these options builds an encoder per call; one shared
+# encoder gives the same text (encode() keeps no state between calls).
+_CANONICAL = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
 def canonical_json(value: Any) -> str:
-    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return _CANONICAL.encode(value)
 
 
 def entry_hash(row: dict[str, Any]) -> str:
@@ -113,28 +118,55 @@ def append(
     rows: list[tuple[Any, ...]] = []
     evidence: list[tuple[int, str]] = []
     seqs: list[int] = []
+    # Automatic links share their levels and details dicts: encode each once.
+    # The dict is kept with its text so its id cannot be reused meanwhile.
+    texts: dict[int, tuple[Any, str]] = {}
+
+    def shared_json(value: Any) -> str | None:
+        if value is None:
+            return None
+        if id(value) not in texts:
+            texts[id(value)] = (value, canonical_json(value))
+        return texts[id(value)][1]
+
     for entry in entries:
         if entry.kind not in KINDS:
             raise ValueError(f"unknown ledger entry kind {entry.kind!r}")
         seq += 1
-        data = asdict(entry)
-        snapshot = data.pop("evidence")
-        row = data | {
+        evidence_hash = None
+        if entry.evidence is not None:
+            snapshot = canonical_json(entry.evidence)
+            evidence_hash = hashlib.sha256(snapshot.encode("utf-8")).hexdigest()
+            evidence.append((seq, snapshot))
+        # Written out rather than built from asdict(): a link run appends
+        # millions of automatic links, and this is most of their cost.
+        row = {  # the _HASHED columns, in their order
             "seq": seq,
             "at": at,
             "actor": actor,
             "os_user": os_user,
-            "levels": None if entry.levels is None else canonical_json(entry.levels),
-            "details": None if entry.details is None else canonical_json(entry.details),
-            "evidence_hash": None,
+            "kind": entry.kind,
+            "left_key": entry.left_key,
+            "right_key": entry.right_key,
+            "left_source": entry.left_source,
+            "left_record_id": entry.left_record_id,
+            "right_source": entry.right_source,
+            "right_record_id": entry.right_record_id,
+            "pair_id": entry.pair_id,
+            "reason_code": entry.reason_code,
+            "note": entry.note,
+            "probability": entry.probability,
+            "levels": shared_json(entry.levels),
+            "model_version": entry.model_version,
+            "details": shared_json(entry.details),
+            "left_values_hash": entry.left_values_hash,
+            "right_values_hash": entry.right_values_hash,
+            "evidence_hash": evidence_hash,
+            "reverses": entry.reverses,
             "prev_hash": prev,
         }
-        if snapshot is not None:
-            text = canonical_json(snapshot)
-            row["evidence_hash"] = hashlib.sha256(text.encode("utf-8")).hexdigest()
-            evidence.append((seq, text))
         prev = entry_hash(row)
-        rows.append((*(row[k] for k in _HASHED), prev))
+        rows.append((*row.values(), prev))
         seqs.append(seq)
     conn.executemany(_INSERT, rows)
     conn.executemany(

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
+from itertools import chain
 from typing import Any
 
 import numpy as np
@@ -107,6 +109,27 @@ def record_columns(
         yield column, values
 
 
+def record_chunks(
+    conn: sqlite3.Connection, columns: Sequence[str], *, size: int = 50_000
+) -> Iterator[list[tuple[Any, ...]]]:
+    """The requested records columns in record-key order, ``size`` rows at a time.
+
+    One scan for every column: each scan reads the whole table (its ``raw``
+    text too), so a column at a time costs a scan per column.
+    """
+    allowed = {"id", "identity_id", "extra_ids", "source_id", *STORED_FIELDS}
+    unknown = [c for c in columns if c not in allowed]
+    if unknown:
+        raise ValueError(f"not records columns: {unknown}")
+    cursor = conn.execute(f"SELECT {', '.join(columns)} FROM records ORDER BY id")
+    while rows := cursor.fetchmany(size):
+        yield rows
+
+
+def source_names(conn: sqlite3.Connection) -> dict[int, str]:
+    return dict(conn.execute("SELECT id, name FROM sources"))
+
+
 def record_sources(conn: sqlite3.Connection) -> list[str]:
     """The source name of every record, in record-key order."""
     return [
@@ -128,7 +151,76 @@ def existing_pairs(conn: sqlite3.Connection) -> dict[tuple[int, int], tuple[int,
     }
 
 
-def upsert_pairs(conn: sqlite3.Connection, rows: Sequence[tuple[Any, ...]]) -> None:
+def auto_pair_ids(
+    conn: sqlite3.Connection,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(left, right, pair id) of every pair in the automatic band, unordered."""
+    # A table scan: through the band index each row is a random page read.
+    return _int_columns(
+        conn.execute(
+            "SELECT left_key, right_key, id FROM pairs NOT INDEXED WHERE band = 'auto'"
+        ),
+        3,
+    )
+
+
+def pair_index(conn: sqlite3.Connection) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(left, right, pair id) of every pair, ordered by (left, right)."""
+    # Answered from the UNIQUE (left_key, right_key) index alone.
+    return _int_columns(
+        conn.execute(
+            "SELECT left_key, right_key, id FROM pairs ORDER BY left_key, right_key"
+        ),
+        3,
+    )
+
+
+def _int_columns(cursor: sqlite3.Cursor, width: int) -> tuple[np.ndarray, ...]:
+    """Integer result columns as int64 arrays, without a list of row tuples."""
+    flat = np.fromiter(chain.from_iterable(cursor), dtype=np.int64)
+    rows = flat.reshape(-1, width)
+    return tuple(np.ascontiguousarray(rows[:, k]) for k in range(width))
+
+
+@contextmanager
+def page_cache(conn: sqlite3.Connection, *, mb: int) -> Iterator[None]:
+    """A larger SQLite page cache for one big write, restored afterwards.
+
+    A link run writes millions of pairs and ledger entries in one transaction;
+    with the workspace's usual 64 MB the random-keyed indexes (the ledger's
+    entry hash) spill and are read back again and again (256 MB: 68 s -> 60 s
+    for 2.4M ledger entries). The pages are freed when the size is restored.
+    """
+    (before,) = conn.execute("PRAGMA cache_size").fetchone()
+    conn.execute(f"PRAGMA cache_size = {-1024 * int(mb)}")
+    try:
+        yield
+    finally:
+        conn.execute(f"PRAGMA cache_size = {int(before)}")
+
+
+@contextmanager
+def pair_indexes_deferred(conn: sqlite3.Connection) -> Iterator[None]:
+    """Drop the pairs table's secondary indexes, and build them again on exit.
+
+    For rewriting most of the table: a link run upserts every pair it scored,
+    and millions of inserts at random places in the queue and right-key indexes
+    cost more than sorting once (55 s against 35 s for 3M pairs). Inside the
+    caller's transaction, so a failure or Cancel rolls the drop back too; on
+    an exception the indexes are not rebuilt, the rollback restores them.
+    """
+    indexes = conn.execute(
+        "SELECT name, sql FROM sqlite_master WHERE type = 'index' "
+        "AND tbl_name = 'pairs' AND sql IS NOT NULL ORDER BY name"
+    ).fetchall()
+    for name, _ in indexes:
+        conn.execute(f'DROP INDEX "{name}"')
+    yield
+    for _, sql in indexes:
+        conn.execute(sql)
+
+
+def upsert_pairs(conn: sqlite3.Connection, rows: Iterable[tuple[Any, ...]]) -> None:
     """Rows of (left, right, run, weight, probability, band, levels,
     contributions, rules, priority); a known pair keeps its id."""
     conn.executemany(
@@ -170,26 +262,29 @@ def pair_ids(
 
 def auto_links(conn: sqlite3.Connection) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(left, right, weight) of every pair currently in the automatic band."""
-    rows = conn.execute(
-        "SELECT left_key, right_key, weight FROM pairs WHERE band = 'auto'"
-    ).fetchall()
-    if not rows:
-        empty = np.empty(0, dtype=np.int64)
-        return empty, empty, np.empty(0, dtype=np.float64)
-    arr = np.asarray(rows, dtype=np.float64)
-    return arr[:, 0].astype(np.int64), arr[:, 1].astype(np.int64), arr[:, 2]
+    # A table scan (see auto_pair_ids); keys are far below 2**53, exact as floats.
+    flat = np.fromiter(
+        chain.from_iterable(
+            conn.execute(
+                "SELECT left_key, right_key, weight FROM pairs NOT INDEXED "
+                "WHERE band = 'auto'"
+            )
+        ),
+        dtype=np.float64,
+    ).reshape(-1, 3)
+    return flat[:, 0].astype(np.int64), flat[:, 1].astype(np.int64), flat[:, 2].copy()
 
 
 def identity_assignment(conn: sqlite3.Connection) -> tuple[np.ndarray, np.ndarray]:
-    rows = np.asarray(
-        conn.execute("SELECT id, identity_id FROM records ORDER BY id").fetchall(),
-        dtype=np.int64,
-    ).reshape(-1, 2)
-    return rows[:, 0], rows[:, 1]
+    """(record keys, identity ids), in key order."""
+    keys, ids = _int_columns(
+        conn.execute("SELECT id, identity_id FROM records ORDER BY id"), 2
+    )
+    return keys, ids
 
 
 def update_identities(
-    conn: sqlite3.Connection, changes: Sequence[tuple[int, int]]
+    conn: sqlite3.Connection, changes: Iterable[tuple[int, int]]
 ) -> None:
     """(identity id, record key) pairs to apply."""
     conn.executemany("UPDATE records SET identity_id = ? WHERE id = ?", changes)
@@ -248,6 +343,36 @@ def record_info(
         ):
             out[key] = (source, rid, digest)
     return out
+
+
+def record_info_table(
+    conn: sqlite3.Connection,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """(keys, source names, record ids, values hashes) of every record, by key.
+
+    One scan, for callers that need most records (the automatic links of a
+    whole run): a million keys looked up 500 at a time cost ten times more.
+    """
+    names = source_names(conn)
+    parts: list[tuple[Any, ...]] = []
+    cursor = conn.execute(
+        "SELECT id, source_id, record_id, values_hash FROM records ORDER BY id"
+    )
+    while rows := cursor.fetchmany(100_000):
+        keys, sources, ids, hashes = zip(*rows, strict=True)
+        parts.append(
+            (
+                np.asarray(keys, dtype=np.int64),
+                np.asarray([names[s] for s in sources], dtype=object),
+                np.asarray(ids, dtype=object),
+                np.asarray(hashes, dtype=object),
+            )
+        )
+    if not parts:
+        empty = np.zeros(0, dtype=object)
+        return np.zeros(0, dtype=np.int64), empty, empty, empty
+    k, s, r, h = (np.concatenate(column) for column in zip(*parts, strict=True))
+    return k, s, r, h
 
 
 def pair_id_map(
