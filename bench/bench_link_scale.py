@@ -14,7 +14,9 @@ their clusters against the generator's ``truth.csv``.
 Target (issue 3): 1,000,000 records in < 5 minutes and < 3 GB on 2 cores.
 
 Usage: .venv/bin/python bench/bench_link_scale.py [--people 250000] [--no-splink]
-(about 4 records per person: 250,000 people is about a million records)
+       [--splink-memory-limit default --splink-memory-limit 2GB]
+(about 4 records per person: 250,000 people is about a million records; each
+--splink-memory-limit is one Splink run with that DuckDB memory_limit)
 """
 
 from __future__ import annotations
@@ -46,20 +48,25 @@ def prepare(people: int, seed: int) -> Path:
     Imported again when the schema has changed since (a workspace made by an
     older build would measure the old indexes).
     """
+    import fcntl
+
     from app.importer import import_file
     from app.workspace import open_workspace
 
     ws = OUT / f"link-{people}-{seed}.rmws"
-    if ws.exists() and _runs(ws) == 0 and _schema(ws) == _fresh_schema():
+    OUT.mkdir(parents=True, exist_ok=True)
+    # Several people may run this bench at once: one imports, the rest wait.
+    with (OUT / f"{ws.name}.lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not (ws.exists() and _runs(ws) == 0 and _schema(ws) == _fresh_schema()):
+            folder = sample_dir(people, seed)
+            _remove(ws)
+            conn = open_workspace(ws, create=True)
+            for name in SOURCES:
+                import_file(conn, folder / f"{name}.csv", source=name, kind=name)
+            conn.close()
+        export_records(ws, ws.with_suffix(".parquet"))  # Splink's input
         return ws
-    folder = sample_dir(people, seed)
-    for suffix in ("", "-wal", "-shm"):
-        Path(f"{ws}{suffix}").unlink(missing_ok=True)
-    conn = open_workspace(ws, create=True)
-    for name in SOURCES:
-        import_file(conn, folder / f"{name}.csv", source=name, kind=name)
-    conn.close()
-    return ws
 
 
 def _runs(ws: Path) -> int:
@@ -96,11 +103,16 @@ def _fresh_schema() -> list[tuple[str, str, str]]:
 
 
 def fresh_copy(ws: Path) -> Path:
-    target = ws.with_name(ws.stem + "-run.rmws")
-    for suffix in ("", "-wal", "-shm"):
-        Path(f"{target}{suffix}").unlink(missing_ok=True)
+    """A copy of the unlinked workspace for one run (named by this process)."""
+    target = ws.with_name(f"{ws.stem}-run{os.getpid()}.rmws")
+    _remove(target)
     shutil.copyfile(ws, target)
     return target
+
+
+def _remove(ws: Path) -> None:
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{ws}{suffix}").unlink(missing_ok=True)
 
 
 def truth_labels(db_path: Path, truth_csv: Path) -> tuple[np.ndarray, np.ndarray]:
@@ -286,10 +298,13 @@ def main() -> None:
     print(f"load average before: {os.getloadavg()[0]:.2f} on {os.cpu_count()} cores")
     results: dict[str, dict[str, Any]] = {}
     if not args.only_splink:
-        results["Recordmatch"] = rm = _child("recordmatch", fresh_copy(ws), truth_csv)
+        run = fresh_copy(ws)
+        try:
+            results["Recordmatch"] = rm = _child("recordmatch", run, truth_csv)
+        finally:
+            _remove(run)
         _print_recordmatch(rm)
     if not args.no_splink:
-        export_records(ws, ws.with_suffix(".parquet"))
         for limit in args.splink_memory_limit or ["default"]:
             extra = [] if limit == "default" else ["--memory-limit", limit]
             name = "Splink" if limit == "default" else f"Splink {limit}"

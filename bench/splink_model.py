@@ -24,6 +24,7 @@ memory limit is given: on a PC with a few GB, 80% of RAM is that limit.
 
 from __future__ import annotations
 
+import os
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -46,6 +47,7 @@ def export_records(ws: Path, target: Path) -> Path:
 
     if target.exists() and target.stat().st_mtime >= ws.stat().st_mtime:
         return target
+    partial = target.with_suffix(f".{os.getpid()}.tmp")
     db = sqlite3.connect(ws)
     cols = ", ".join(f"r.{c}" for c in FIELDS)
     frame = pd.read_sql_query(
@@ -54,7 +56,8 @@ def export_records(ws: Path, target: Path) -> Path:
         db,
     )
     db.close()
-    frame.to_parquet(target, index=False)
+    frame.to_parquet(partial, index=False)
+    partial.replace(target)  # atomic: a concurrent run never reads half a file
     return target
 
 

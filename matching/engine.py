@@ -299,7 +299,7 @@ def _usable(
 
 
 def _compare(
-    comparisons: Sequence[Comparison],
+    comparisons: tuple[Comparison, ...],
     features: Features,
     left: np.ndarray,
     right: np.ndarray,

@@ -84,8 +84,13 @@ def latest_run(conn: sqlite3.Connection) -> RunRow | None:
     ).fetchone()
     if row is None:
         return None
+    run_id, started, finished, status, version = row[:5]
     return RunRow(
-        *row[:5],
+        run_id,
+        started,
+        finished,
+        status,
+        version,
         thresholds=None if row[5] is None else json.loads(row[5]),
         stats=None if row[6] is None else json.loads(row[6]),
     )
@@ -156,23 +161,25 @@ def auto_pair_ids(
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(left, right, pair id) of every pair in the automatic band, unordered."""
     # A table scan: through the band index each row is a random page read.
-    return _int_columns(
+    left, right, ids = _int_columns(
         conn.execute(
             "SELECT left_key, right_key, id FROM pairs NOT INDEXED WHERE band = 'auto'"
         ),
         3,
     )
+    return left, right, ids
 
 
 def pair_index(conn: sqlite3.Connection) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(left, right, pair id) of every pair, ordered by (left, right)."""
     # Answered from the UNIQUE (left_key, right_key) index alone.
-    return _int_columns(
+    left, right, ids = _int_columns(
         conn.execute(
             "SELECT left_key, right_key, id FROM pairs ORDER BY left_key, right_key"
         ),
         3,
     )
+    return left, right, ids
 
 
 def _int_columns(cursor: sqlite3.Cursor, width: int) -> tuple[np.ndarray, ...]:
@@ -307,7 +314,10 @@ def add_aliases(
 
 
 def replace_flags(
-    conn: sqlite3.Connection, flags: Sequence[tuple[int, list[str]]], *, run_id: int
+    conn: sqlite3.Connection,
+    flags: Sequence[tuple[int, list[str]]],
+    *,
+    run_id: int | None,
 ) -> None:
     conn.execute("DELETE FROM identity_flags")
     conn.executemany(
