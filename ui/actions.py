@@ -38,6 +38,10 @@ class MainAction(StrEnum):
     GO_REVIEW = "go_review"
     GO_IDENTITIES = "go_identities"
     GO_SEARCH = "go_search"
+    GO_ELIGIBILITY = "go_eligibility"
+    GO_LEDGER = "go_ledger"
+    GO_QUALITY = "go_quality"
+    OPEN_AUDIT = "open_audit"
     SHORTCUTS = "shortcuts"
     ABOUT = "about"
 
@@ -47,6 +51,7 @@ class ActionTarget(Protocol):
 
     def new_workspace_dialog(self) -> None: ...
     def open_workspace_dialog(self) -> None: ...
+    def open_audit_dialog(self) -> None: ...
     def close_workspace(self) -> bool: ...
     def import_files_dialog(self) -> None: ...
     def close(self) -> bool: ...
@@ -160,6 +165,18 @@ def _open(target: ActionTarget, owner: QWidget) -> QAction:
     return a
 
 
+@add_action(MainAction.OPEN_AUDIT)
+def _open_audit(target: ActionTarget, owner: QWidget) -> QAction:
+    a = make_action(
+        owner,
+        "Open for &audit (read-only)…",
+        icon_name="ledger",
+        tip="Open a workspace read-only, to examine its ledger and quality",
+    )
+    a.triggered.connect(target.open_audit_dialog)
+    return a
+
+
 @add_action(MainAction.CLOSE_WORKSPACE)
 def _close(target: ActionTarget, owner: QWidget) -> QAction:
     a = make_action(
@@ -250,6 +267,9 @@ PAGE_KEYS: dict[MainAction, tuple[str, str, str]] = {
     MainAction.GO_REVIEW: ("review", "Re&view", "review"),
     MainAction.GO_IDENTITIES: ("identities", "&Identities", "identities"),
     MainAction.GO_SEARCH: ("search", "S&earch", "search"),
+    MainAction.GO_ELIGIBILITY: ("eligibility", "E&ligibility", "eligibility"),
+    MainAction.GO_LEDGER: ("ledger", "Led&ger", "ledger"),
+    MainAction.GO_QUALITY: ("quality", "&Quality", "quality"),
 }
 
 

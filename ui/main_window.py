@@ -105,20 +105,31 @@ class MainWindow(QMainWindow):
 
     # --- workspace ---------------------------------------------------------------
 
-    def open_workspace(self, path: str | Path, *, create: bool = False) -> bool:
-        """Open ``path`` (closing the current one); False if it could not be."""
+    def open_workspace(
+        self, path: str | Path, *, create: bool = False, audit: bool = False
+    ) -> bool:
+        """Open ``path`` (closing the current one); False if it could not be.
+
+        ``audit`` opens this one workspace read-only; a window started with
+        ``--audit`` opens every workspace so.
+        """
         path = Path(path).expanduser()
-        if self.session is not None and self.session.path.resolve() == path.resolve():
+        readonly = self.audit or audit
+        if (
+            self.session is not None
+            and self.session.path.resolve() == path.resolve()
+            and self.session.readonly == readonly
+        ):
             return True
         if not create and not path.exists():
             show_error(self, UserError(f"{path.name}: no such workspace file."))
             return False
         if not self.close_workspace(
-            then=lambda: self.open_workspace(path, create=create)
+            then=lambda: self.open_workspace(path, create=create, audit=audit)
         ):
             return False
         try:
-            session = Session(path, self.settings.actor(), readonly=self.audit)
+            session = Session(path, self.settings.actor(), readonly=readonly)
         except Exception as exc:  # UserError is plain; anything else a bug report
             show_error(self, exc)
             return False
@@ -180,6 +191,11 @@ class MainWindow(QMainWindow):
         path = ask_open_workspace(self, self.settings)
         if path is not None:
             self.open_workspace(path)
+
+    def open_audit_dialog(self) -> None:
+        path = ask_open_workspace(self, self.settings)
+        if path is not None:
+            self.open_workspace(path, audit=True)
 
     def import_files_dialog(self, paths: list[str] | None = None) -> None:
         if self.session is not None:

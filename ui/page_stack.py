@@ -58,6 +58,14 @@ PAGES: tuple[PageSpec, ...] = (
     PageSpec("review", "Review", "review", "ui.review_page.ReviewPage"),
     PageSpec("identities", "Identities", "identities", "ui.identity_page.IdentityPage"),
     PageSpec("search", "Search", "search", "ui.search_page.SearchPage"),
+    PageSpec(
+        "eligibility",
+        "Eligibility",
+        "eligibility",
+        "ui.eligibility_page.EligibilityPage",
+    ),
+    PageSpec("ledger", "Ledger", "ledger", "ui.ledger_page.LedgerPage"),
+    PageSpec("quality", "Quality", "quality", "ui.quality_page.QualityPage"),
 )
 
 
