@@ -1,14 +1,16 @@
 """The rows of one import on their way into the open transaction.
 
-Reading the file and writing SQLite stay on the calling thread; normalising
-(half of the per-row cost) runs in one worker process for large files, so a
-two-core office PC imports at twice the speed. Batches go out and come back in
-order, so identity ids and results are the same as the in-process path.
+Reading the file, keeping each original row (as JSON) and writing SQLite stay
+on the calling thread; normalising runs in one worker process for large
+files, so a two-core office PC uses both cores. When the worker falls behind
+(a busy machine, a file of all-distinct values), the calling thread normalises
+the next batch itself rather than wait. Batches are written in file order
+whoever normalised them, so identity ids and results are the same as the
+in-process path.
 """
 
 from __future__ import annotations
 
-import json
 import subprocess
 import sys
 import threading
@@ -28,7 +30,8 @@ from matching.progress import CancelFn, ProgressFn, check_cancel
 BATCH_ROWS = 5_000
 # Below this size a worker process costs more to start than it saves.
 PARALLEL_MIN_BYTES = 4_000_000
-_IN_FLIGHT = 2
+_IN_FLIGHT = 4  # batches read ahead of the one being written
+_WORKER_BACKLOG = 4  # the worker has this many unfinished: normalise here instead
 
 
 class _Inline(Executor):
@@ -86,6 +89,10 @@ class _WorkerProcess(Executor):
         write_frame(self._proc.stdin, args)
         return future
 
+    def backlog(self) -> int:
+        """Batches sent and not yet normalised."""
+        return sum(1 for f in list(self._waiting) if not f.done())
+
     def shutdown(self, wait: bool = True, *, cancel_futures: bool = False) -> None:
         if self._proc.stdin is not None and not self._proc.stdin.closed:
             self._proc.stdin.close()
@@ -93,6 +100,9 @@ class _WorkerProcess(Executor):
             self._proc.kill()
         self._proc.wait()
         self._reader.join()
+
+
+_INLINE = _Inline()
 
 
 def make_executor(parallel: bool) -> Executor:
@@ -154,7 +164,7 @@ class _Pending:
     """Accepted rows of one batch waiting for their normalised values."""
 
     rows: list[tuple[str, RawRow]]
-    future: Future[list[PreparedRow]]
+    future: Future[tuple[list[PreparedRow], Counter[str]]]
 
 
 class ImportJob:
@@ -232,6 +242,10 @@ class ImportJob:
         self, executor: Executor, accepted: list[tuple[str, RawRow]]
     ) -> _Pending:
         rows = [row.values for _, row in accepted]
+        if isinstance(executor, _WorkerProcess) and (
+            executor.backlog() >= _WORKER_BACKLOG
+        ):
+            executor = _INLINE
         future = executor.submit(
             prepare_batch, self.fields, self.columns, rows, self.today
         )
@@ -240,23 +254,13 @@ class ImportJob:
     def _write(self, batch: _Pending) -> None:
         inserts: list[tuple[object, ...]] = []
         changes: list[tuple[int, tuple[object, ...]]] = []
-        for (rid, row), (raw, (values, extra, problems, digest)) in zip(
-            batch.rows, batch.future.result(), strict=True
-        ):
-            for problem in problems:
-                self.problems[problem.split(":", 1)[0]] += 1
-            record = (
-                self.source_id,
-                self.import_id,
-                rid,
-                row.line,
-                raw,
-                *values,
-                json.dumps(extra, sort_keys=True) if extra else None,
-                json.dumps(problems, ensure_ascii=False) if problems else None,
-                digest,
-            )
-            prior = self.existing.get(rid)
+        prepared, problems = batch.future.result()
+        self.problems.update(problems)
+        source, import_id, existing = self.source_id, self.import_id, self.existing
+        for (rid, row), columns in zip(batch.rows, prepared, strict=True):
+            record = (source, import_id, rid, row.line, *columns)
+            digest = columns[-1]
+            prior = existing.get(rid)
             if prior is None:
                 inserts.append((*record, self.next_identity))
                 self.next_identity += 1

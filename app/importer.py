@@ -176,6 +176,7 @@ def import_file(
         _require_names(mapping, path)
         if parallel is None:
             parallel = path.stat().st_size >= PARALLEL_MIN_BYTES
+        rows_estimate = _rows_estimate(path, sample)
         with conn.transaction() as db:
             return _write_import(
                 conn,
@@ -189,9 +190,18 @@ def import_file(
                 mapping=mapping,
                 today=today,
                 parallel=parallel,
+                rows_estimate=rows_estimate,
                 on_progress=on_progress,
                 cancel=cancel,
             )
+
+
+def _rows_estimate(path: Path, sample: list[RawRow]) -> int:
+    """About how many rows the file holds, from the sample's bytes per row."""
+    if not sample:
+        return 0
+    size = sum(len(row.text) + 1 for row in sample) / len(sample)
+    return int(path.stat().st_size / max(size, 1.0))
 
 
 def _write_import(
@@ -207,6 +217,7 @@ def _write_import(
     mapping: Mapping,
     today: date | None,
     parallel: bool,
+    rows_estimate: int,
     on_progress: ProgressFn | None,
     cancel: CancelFn | None,
 ) -> ImportSummary:
@@ -240,7 +251,10 @@ def _write_import(
         next_identity=int(conn.info("next_identity_id") or "1"),
         today=today,
     )
-    done = job.run(rows, parallel=parallel, on_progress=on_progress, cancel=cancel)
+    # More new rows than the workspace holds: index once at the end.
+    bulk = parallel and store.record_count_estimate(db) < rows_estimate
+    with store.deferred_indexes(db, enabled=bulk):
+        done = job.run(rows, parallel=parallel, on_progress=on_progress, cancel=cancel)
     rejected = sum(done.rejected.values())
     counts = {
         "rows_total": done.total,

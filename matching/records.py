@@ -1,20 +1,22 @@
 """Turn one source row's mapped values into canonical, normalised fields.
 
 The importer calls this once per row, so it is the hot path of a million-row
-import: every normaliser it calls is cached on its input, and this function
-only routes values and collects problems. The original values are kept by the
-caller; what comes back here is only ever stored *beside* them.
+import: a batch is normalised column by column, each distinct value once, and
+every normaliser is also cached on its input across batches. The original
+values are kept by the caller; what comes back here is only ever stored *beside* them.
 """
 
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
+from typing import Any, TypeVar
 
 from matching.fields import EXTRA_ID_PATTERN
 from matching.normalize import (
+    NameParts,
     case_number,
     clean_city,
     clean_identifier,
@@ -54,8 +56,34 @@ STORED_FIELDS: tuple[str, ...] = (
     "disposition",
 )
 
-_IDENTIFIERS = ("booking_number", "ir_number", "sid", "fbi_number")
 _AS_WRITTEN = ("statute", "charge", "disposition")
+# The mapped fields normalise_record reads (besides id_* extras).
+_INPUT_FIELDS = (
+    "first_name",
+    "middle_name",
+    "last_name",
+    "suffix",
+    "full_name",
+    "dob",
+    "age",
+    "sex",
+    "race",
+    "street",
+    "city",
+    "state",
+    "zip",
+    "booking_number",
+    "ir_number",
+    "sid",
+    "fbi_number",
+    "case_number",
+    "event_date",
+    "statute",
+    "charge",
+    "disposition",
+)
+_T = TypeVar("_T")
+_MISSING: Any = object()
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,6 +128,57 @@ def _text(value: str | None) -> str | None:
     return value or None
 
 
+def _names(
+    first: str | None,
+    middle: str | None,
+    last: str | None,
+    suffix: str | None,
+    full: str | None,
+) -> NameParts:
+    """The name parts; a one-box name is split only when no part is mapped."""
+    if full and not (_text(first) or _text(last)):
+        parts = split_full_name(full)
+        first, middle, last = parts.first, middle or parts.middle, parts.last
+        suffix = suffix or parts.suffix
+    return normalise_name_parts(first, middle, last, suffix)
+
+
+def _dates(
+    dob_text: str | None, event_text: str | None, today: date
+) -> tuple[str | None, str | None, tuple[str, ...]]:
+    """(dob, event date, problems): the two dates are read together."""
+    problems: list[str] = []
+    event: str | None = None
+    if event_text:
+        result = parse_date(event_text, kind="event", today=today)
+        event = result.iso
+        if result.problem:
+            problems.append(f"event_date: {result.problem}")
+    dob: str | None = None
+    if dob_text:
+        result = parse_date(dob_text, kind="birth", today=today)
+        if result.iso and event and result.iso > event:
+            # Nobody is born after their own arrest: a two-digit year ("01-MAY-05"
+            # on a 1987 arrest) belongs to the century before. A four-digit year
+            # does not re-resolve, so it is kept as written.
+            earlier = parse_date(dob_text, kind="birth", today=_as_date(event))
+            if earlier.iso is not None and earlier.problem is None:
+                result = earlier
+        dob = result.iso
+        if result.problem:
+            problems.append(f"dob: {result.problem}")
+    return dob, event, tuple(problems)
+
+
+def _age(text: str | None) -> tuple[int | None, tuple[str, ...]]:
+    if not text or not text.strip():
+        return None, ()
+    age = parse_age(text)
+    if age is None:
+        return None, (f"age: '{text.strip()}' is not an age",)
+    return age, ()
+
+
 def normalise_record(
     raw: Mapping[str, str],
     *,
@@ -128,85 +207,12 @@ def normalise_record(
         >>> r.as_dict()["last_name"], r.as_dict()["suffix"], r.as_dict()["dob"]
         ('GARCIA LOPEZ', 'JR', '1985-03-04')
     """
-    get = raw.get
-    problems: list[str] = []
-    # Resolved once: date.today() per call was a fifth of a big import's time.
-    today = today or date.today()
-
-    first, middle, last, suffix = (
-        get("first_name"),
-        get("middle_name"),
-        get("last_name"),
-        get("suffix"),
-    )
-    full = get("full_name")
-    if full and not (_text(first) or _text(last)):
-        parts = split_full_name(full)
-        first, middle, last = parts.first, middle or parts.middle, parts.last
-        suffix = suffix or parts.suffix
-    names = normalise_name_parts(first, middle, last, suffix)
-
-    dates: dict[str, str | None] = {}
-    for field, kind in (("event_date", "event"), ("dob", "birth")):
-        text = get(field)
-        dates[field] = None
-        if not text:
-            continue
-        result = parse_date(text, kind=kind, today=today)  # type: ignore[arg-type]
-        event = dates["event_date"]
-        if field == "dob" and result.iso and event and result.iso > event:
-            # Nobody is born after their own arrest: a two-digit year ("01-MAY-05"
-            # on a 1987 arrest) belongs to the century before. A four-digit year
-            # does not re-resolve, so it is kept as written.
-            earlier = parse_date(text, kind=kind, today=_as_date(event))
-            if earlier.iso is not None and earlier.problem is None:
-                result = earlier
-        dates[field] = result.iso
-        if result.problem:
-            problems.append(f"{field}: {result.problem}")
-
-    age: int | None = None
-    age_text = get("age")
-    if age_text and age_text.strip():
-        age = parse_age(age_text)
-        if age is None:
-            problems.append(f"age: '{age_text.strip()}' is not an age")
-
-    ids = {field: clean_identifier(get(field)) for field in _IDENTIFIERS}
-    written = {field: _text(get(field)) for field in _AS_WRITTEN}
-    values: tuple[str | int | None, ...] = (
-        names.first,
-        names.middle,
-        names.last,
-        names.suffix,
-        dates["dob"],
-        age,
-        sex_code(get("sex")),
-        race_code(get("race")),
-        clean_street(get("street")),
-        clean_city(get("city")),
-        clean_state(get("state")),
-        clean_zip(get("zip")),
-        ids["booking_number"],
-        ids["ir_number"],
-        ids["sid"],
-        ids["fbi_number"],
-        case_number(get("case_number"), today=today),
-        dates["event_date"],
-        written["statute"],
-        written["charge"],
-        written["disposition"],
-    )
-    extra: dict[str, str] = {}
     if extra_fields is None:
         extra_fields = [f for f in raw if EXTRA_ID_PATTERN.match(f)]
-    for field in extra_fields:
-        text = get(field)
-        if text:
-            cleaned = clean_identifier(text)
-            if cleaned is not None:
-                extra[field] = cleaned
-    return NormalisedRecord(values=values, extra_ids=extra, problems=tuple(problems))
+    fields = [*_INPUT_FIELDS, *extra_fields]
+    row = tuple(raw.get(f) or "" for f in fields)
+    values, extra, problems, _ = normalise_batch(fields, [row], today)[0]
+    return NormalisedRecord(values=values, extra_ids=extra, problems=problems)
 
 
 # A batch as the importer ships it to a worker process: the field names once,
@@ -223,19 +229,124 @@ def normalise_batch(
 ) -> list[NormalisedRow]:
     """Normalise many rows: (values, extra ids, problems, values hash) per row.
 
-    Module-level and pure so a process pool can run it on the second core
-    while the importer reads the file and writes the workspace.
+    Column by column, each distinct value (or combination: a name's parts, a
+    birth date with its event date) normalised once per batch: exports repeat
+    the same person, city and dates row after row (a clerk's file has a row
+    per charge), so routing value by value was most of a big import's cost.
+    Module-level and pure so the importer's worker process can run it.
     """
-    out: list[NormalisedRow] = []
+    if not rows:
+        return []
     today = today or date.today()
-    extras = [f for f in fields if EXTRA_ID_PATTERN.match(f)]
-    for row in rows:
-        record = normalise_record(
-            {f: v for f, v in zip(fields, row, strict=True) if v},
-            today=today,
-            extra_fields=extras,
+    n = len(rows)
+    columns = {
+        f: [v or None for v in col]
+        for f, col in zip(fields, zip(*rows, strict=True), strict=True)
+    }
+    blank: list[str | None] = [None] * n
+
+    def col(field: str) -> list[str | None]:
+        return columns.get(field, blank)
+
+    names = _by_key(
+        _names,
+        zip(
+            col("first_name"),
+            col("middle_name"),
+            col("last_name"),
+            col("suffix"),
+            col("full_name"),
+            strict=True,
+        ),
+    )
+    dates = _by_key(
+        lambda d, e: _dates(d, e, today),
+        zip(col("dob"), col("event_date"), strict=True),
+    )
+    ages = _by_value(_age, col("age"), (None, ()))
+    single = [
+        _by_value(fn, col(field), None)
+        for field, fn in (
+            ("sex", sex_code),
+            ("race", race_code),
+            ("street", clean_street),
+            ("city", clean_city),
+            ("state", clean_state),
+            ("zip", clean_zip),
+            ("booking_number", clean_identifier),
+            ("ir_number", clean_identifier),
+            ("sid", clean_identifier),
+            ("fbi_number", clean_identifier),
+            ("case_number", lambda v: case_number(v, today=today)),
         )
+    ]
+    written = [_by_value(_text, col(f), None) for f in _AS_WRITTEN]
+    extras = [
+        (f, _by_value(clean_identifier, columns[f], None))
+        for f in fields
+        if EXTRA_ID_PATTERN.match(f)
+    ]
+    (sex, race, street, city, state, zip_, booking, ir_no, sid, fbi, case) = single
+    statute, charge, disposition = written
+    out: list[NormalisedRow] = []
+    for i in range(n):
+        name = names[i]
+        dob, event, problems = dates[i]
+        age, age_problems = ages[i]
+        values = (
+            name.first,
+            name.middle,
+            name.last,
+            name.suffix,
+            dob,
+            age,
+            sex[i],
+            race[i],
+            street[i],
+            city[i],
+            state[i],
+            zip_[i],
+            booking[i],
+            ir_no[i],
+            sid[i],
+            fbi[i],
+            case[i],
+            event,
+            statute[i],
+            charge[i],
+            disposition[i],
+        )
+        extra = {f: v[i] for f, v in extras if v[i] is not None} if extras else {}
         out.append(
-            (record.values, record.extra_ids, record.problems, record.values_hash())
+            (
+                values,
+                extra,
+                problems + age_problems if age_problems else problems,
+                values_hash(values, extra),
+            )
         )
     return out
+
+
+def _by_key(fn: Callable[..., _T], keys: Iterable[tuple[Any, ...]]) -> list[_T]:
+    """``fn(*key)`` for each key, computed once per distinct key."""
+    memo: dict[tuple[Any, ...], _T] = {}
+    out: list[_T] = []
+    for key in keys:
+        value = memo.get(key, _MISSING)
+        if value is _MISSING:
+            value = memo[key] = fn(*key)
+        out.append(value)  # type: ignore[arg-type]
+    return out
+
+
+def _by_value(
+    fn: Callable[[str], _T], column: Sequence[str | None], empty: _T
+) -> list[_T]:
+    """``fn(value)`` for each present value (``empty`` for a missing one), once
+    per distinct value."""
+    memo: dict[str | None, _T] = {None: empty}
+    for value in set(column):
+        if value not in memo:
+            memo[value] = fn(value)  # type: ignore[arg-type]
+    return [memo[v] for v in column]

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -326,3 +327,31 @@ def last_finished_run(conn: sqlite3.Connection) -> FinishedRun | None:
 
 def count_flagged_identities(conn: sqlite3.Connection) -> int:
     return int(conn.execute("SELECT count(*) FROM identity_flags").fetchone()[0])
+
+
+@contextmanager
+def deferred_indexes(conn: sqlite3.Connection, *, enabled: bool) -> Iterator[None]:
+    """Drop the records table's secondary indexes for a bulk load, then rebuild.
+
+    Building an index once over sorted keys is cheaper than growing it row by
+    row when most of the table's rows are new. Run inside the import's
+    transaction, so a failed or cancelled import rolls the indexes back too.
+    The UNIQUE (source, record id) index stays: the import relies on it.
+    """
+    if not enabled:
+        yield
+        return
+    indexes = conn.execute(
+        "SELECT name, sql FROM sqlite_master WHERE type = 'index' "
+        "AND tbl_name = 'records' AND sql IS NOT NULL ORDER BY name"
+    ).fetchall()
+    for name, _ in indexes:
+        conn.execute(f'DROP INDEX "{name}"')
+    yield
+    for _, sql in indexes:
+        conn.execute(sql)
+
+
+def record_count_estimate(conn: sqlite3.Connection) -> int:
+    """The highest record key: the number of records, give or take replacements."""
+    return int(conn.execute("SELECT coalesce(max(id), 0) FROM records").fetchone()[0])
