@@ -168,3 +168,48 @@ def pairs_inside(
         ):
             out.setdefault(int(identity), []).append(InsidePair(*pair))
     return out
+
+
+def count_records(db: sqlite3.Connection) -> int:
+    """How many records the list will read: the total of its progress bar."""
+    return int(db.execute("SELECT COUNT(*) FROM records").fetchone()[0])
+
+
+def charge_records_of(db: sqlite3.Connection, identity_id: int) -> list[ChargeRecord]:
+    """One identity's records, as :func:`iter_charge_records` gives them."""
+    return [
+        ChargeRecord(*row)
+        for row in db.execute(
+            "SELECT r.id, r.identity_id, s.name, s.kind, r.record_id, r.import_id, "
+            "r.first_name, r.middle_name, r.last_name, r.dob, r.case_number, "
+            "r.event_date, r.statute, r.disposition "
+            "FROM records r JOIN sources s ON s.id = r.source_id "
+            "WHERE r.identity_id = ? ORDER BY r.id",
+            (identity_id,),
+        )
+    ]
+
+
+@dataclass(frozen=True, slots=True)
+class PairRun:
+    """The link run that scored a pair: which, when, with which model."""
+
+    run_id: int
+    started_at: str
+    model_version: str | None
+
+
+def pair_runs(db: sqlite3.Connection, pair_ids: Sequence[int]) -> dict[int, PairRun]:
+    """pair id -> the run that (last) scored it, for an evidence packet."""
+    out: dict[int, PairRun] = {}
+    ordered = sorted(set(pair_ids))
+    for start in range(0, len(ordered), _CHUNK):
+        chunk = ordered[start : start + _CHUNK]
+        marks = ", ".join("?" for _ in chunk)
+        for pair_id, run_id, started, model in db.execute(
+            "SELECT p.id, r.id, r.started_at, r.model_version FROM pairs p "
+            f"JOIN runs r ON r.id = p.run_id WHERE p.id IN ({marks})",
+            chunk,
+        ):
+            out[int(pair_id)] = PairRun(int(run_id), started, model)
+    return out

@@ -20,9 +20,8 @@ from app.eligibility import (
     EligibleRow,
     default_rules,
     eligible_rows,
-    export_eligible,
-    format_for,
 )
+from app.eligibility_export import export_eligible, format_for
 from app.errors import UserError
 from app.importer import import_file
 from app.workspace import Connection, open_workspace
