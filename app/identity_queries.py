@@ -3,8 +3,8 @@
 A records clerk clearing an old cannabis case needs the whole history at a
 glance (arrest, the court case with its charges, the disposition) and why
 each record is there: an automatic link and its score, or whose decision and
-when. Search must forgive a misspelt name, so names are narrowed by an index
-range on the surname's first letter and ranked with rapidfuzz.
+when. Search must forgive a misspelt name, even in its first letter, so every
+distinct name is scored (``app.name_index``) and ranked with rapidfuzz.
 """
 
 from __future__ import annotations
@@ -15,9 +15,7 @@ from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any
 
-from rapidfuzz.distance import JaroWinkler
-from rapidfuzz.process import cdist
-
+from app.name_index import name_index
 from app.workspace import pairs as pair_store
 from app.workspace import review_sql as sql
 from app.workspace.core import Connection
@@ -298,25 +296,10 @@ def _search_names(conn: Connection, text: str, limit: int) -> tuple[SearchHit, .
         last, first = first, None
     if last is None:
         return ()
-    wanted: dict[tuple[str, str | None], float] = {}
     tries = [(last, first)] + ([(first, last)] if first else [])
-    for q_last, q_first in tries:
-        prefix = q_last[0]
-        names = sql.names_from(conn.conn, prefix, chr(ord(prefix) + 1), limit=300_000)
-        if not names:
-            continue
-        score = cdist([q_last], [n[0] for n in names], scorer=JaroWinkler.similarity)[0]
-        if q_first:
-            firsts = [n[1] or "" for n in names]
-            given = cdist([q_first], firsts, scorer=JaroWinkler.similarity)[0]
-            score = 0.6 * score + 0.4 * given
-        for i in score.argsort()[::-1][:limit]:
-            if score[i] < 0.8:
-                break
-            wanted[names[i]] = max(wanted.get(names[i], 0.0), float(score[i]) * 100)
-    best = sorted(wanted, key=lambda n: -wanted[n])[:limit]
-    rows = sql.records_named(conn.conn, best, limit=limit)
-    return _hits(conn, rows, lambda r: (round(wanted[(r[3], r[4])], 1), "name"))
+    wanted = name_index(conn).best(tries, limit=limit)
+    rows = sql.records_named(conn.conn, list(wanted), limit=limit)
+    return _hits(conn, rows, lambda r: (wanted[(r[3], r[4])], "name"))
 
 
 def search(conn: Connection, text: str, *, limit: int = 200) -> SearchResult:

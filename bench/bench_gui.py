@@ -18,9 +18,12 @@ Targets: open < 2 s, decision to next pair < 100 ms at p99, memory < 500 MB.
 
 The linked workspace is built once into ``bench/out`` (generate, import and
 link take about 15 minutes for a million records) and copied for each run,
-so the decisions a run makes never pile up in the cache.
+so the decisions a run makes never pile up in the cache. The cached file is
+only ever read: the copy is what gets migrated (another engineer's schema
+step must not rewrite a 4 GB cache) or, if its model is outdated, relinked.
 
 Usage: .venv/bin/python bench/bench_gui.py [--people 250000] [--decisions 200]
+       [--workspace LINKED.rmws] [--scratch DIR]
 """
 
 from __future__ import annotations
@@ -40,28 +43,17 @@ from bench._common import OUT, peak_rss_mb, sample_dir
 
 
 def linked_workspace(people: int, seed: int) -> Path:
-    """Generate, import and link once; later runs reuse the file."""
+    """Generate, import and link once; later runs reuse the file as it is."""
     from app.actor import Actor
     from app.importer import import_file
     from app.linking import run_link
     from app.workspace import open_workspace
-    from app.workspace.pairs import latest_run
 
     path = OUT / f"gui-{people}-{seed}.rmws"
     if path.exists():
-        conn = open_workspace(path, actor=Actor("bench", "bench"))  # migrates
-        try:
-            if latest_run(conn.conn) is not None and _model_is_current(conn):
-                return path
-            if latest_run(conn.conn) is not None:
-                # Linked by an older model format: decisions would be refused.
-                print("relinking with the current model (minutes) ...", flush=True)
-                run_link(conn)
-                return path
-        finally:
-            conn.close()
+        return path
     folder = sample_dir(people, seed)
-    for suffix in ("", "-wal", "-shm"):
+    for suffix in ("-wal", "-shm"):
         Path(f"{path}{suffix}").unlink(missing_ok=True)
     conn = open_workspace(path, create=True, actor=Actor("bench", "bench"))
     try:
@@ -73,6 +65,25 @@ def linked_workspace(people: int, seed: int) -> Path:
     finally:
         conn.close()
     return path
+
+
+def prepare_copy(copy: Path) -> int:
+    """Migrate the measured copy (never the cache) and relink it if its model
+    is of an older format (decisions would be refused); its record count."""
+    from app.actor import Actor
+    from app.linking import run_link
+    from app.workspace import open_workspace
+    from app.workspace.pairs import latest_run
+    from app.workspace.records import count_records
+
+    conn = open_workspace(copy, actor=Actor("bench", "bench"))  # migrates
+    try:
+        if latest_run(conn.conn) is None or not _model_is_current(conn):
+            print("relinking the copy with the current model (minutes) ...", flush=True)
+            run_link(conn)
+        return count_records(conn.conn)
+    finally:
+        conn.close()
 
 
 def _model_is_current(conn: object) -> bool:
@@ -187,21 +198,22 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=11)
     parser.add_argument("--decisions", type=int, default=200)
     parser.add_argument("--burst", type=int, default=50)
+    parser.add_argument(
+        "--workspace", type=Path, help="a linked workspace to measure a copy of"
+    )
+    parser.add_argument(
+        "--scratch", type=Path, default=OUT, help="folder for the measured copy"
+    )
     parser.add_argument("--child", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
         print(json.dumps(child(args.child, args.decisions, args.burst)))
         return
-    source = linked_workspace(args.people, args.seed)
-    copy = OUT / f"gui-run-{args.people}-{args.seed}.rmws"
+    source = args.workspace or linked_workspace(args.people, args.seed)
+    copy = args.scratch / f"gui-run-{source.stem}.rmws"
     shutil.copy(source, copy)
     try:
-        from app.workspace import open_workspace
-        from app.workspace.records import count_records
-
-        conn = open_workspace(copy, readonly=True)
-        records = count_records(conn.conn)
-        conn.close()
+        records = prepare_copy(copy)
         out = subprocess.run(
             [sys.executable, __file__, "--child", str(copy),
              "--decisions", str(args.decisions), "--burst", str(args.burst)],

@@ -6,6 +6,9 @@ every engine stage gets its own progress bar (a single bar would sit still
 through training and look frozen), and Cancel rolls the whole run back: the
 engine raises ``Cancelled`` and the transaction never commits. The page
 opens on the last run's report, so the figures are there before any click.
+Two optional fields override the model's thresholds (``ui.threshold_fields``,
+checked by the same rule as ``recordmatch link --upper --lower``); the report
+says which limits a person set.
 """
 
 from __future__ import annotations
@@ -14,13 +17,11 @@ import time
 from collections.abc import Callable
 from functools import partial
 
-from PySide6.QtCore import Qt, QTimer
+from PySide6.QtCore import QTimer
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import (
-    QGridLayout,
     QHBoxLayout,
     QLabel,
-    QProgressBar,
     QPushButton,
     QTextBrowser,
     QVBoxLayout,
@@ -29,7 +30,8 @@ from PySide6.QtWidgets import (
 
 from app import overview
 from app.errors import UserError
-from app.linking import LinkSummary, run_link
+from app.link_options import ThresholdOverrides, link_with_overrides, saved_overrides
+from app.linking import LinkSummary
 from app.workspace import Connection
 from matching.progress import CancelFn, Cancelled, ProgressFn
 from ui.actions import make_action
@@ -38,7 +40,9 @@ from ui.jobs import write_jobs
 from ui.run_report import STAGES, report_html
 from ui.session import Session
 from ui.settings import Settings
+from ui.stage_bars import StageBars
 from ui.tasks import Task, run_in_background
+from ui.threshold_fields import ThresholdFields
 
 INTRO = (
     "Linking compares every record with its likely candidates, learns from "
@@ -49,12 +53,21 @@ INTRO = (
 
 
 def link_job(
-    open_writer: Callable[[], Connection], *, on_progress: ProgressFn, cancel: CancelFn
+    open_writer: Callable[[], Connection],
+    overrides: ThresholdOverrides | None = None,
+    *,
+    on_progress: ProgressFn,
+    cancel: CancelFn,
 ) -> LinkSummary:
     """Runs on a pool thread: its own connection, no widgets."""
     conn = open_writer()
     try:
-        return run_link(conn, on_progress=on_progress, cancel=cancel)
+        return link_with_overrides(
+            conn,
+            overrides or ThresholdOverrides(),
+            on_progress=on_progress,
+            cancel=cancel,
+        )
     finally:
         conn.close()
 
@@ -71,9 +84,8 @@ class RunPage(QWidget):
         self.session = session
         self.settings = settings
         self._task: Task | None = None
-        self._started = self._stage_started = 0.0
-        self._current: str | None = None
-        self._stage_order = list(STAGES)
+        self._overrides = ThresholdOverrides()
+        self._started = 0.0
         heading = QLabel("Run", self)
         heading.setProperty("role", "heading")
         intro = QLabel(INTRO, self)
@@ -90,13 +102,12 @@ class RunPage(QWidget):
         self.status.setObjectName("run_status")
         self.status.setWordWrap(True)
         self.status.setAccessibleName("Run status")
+        self.thresholds = ThresholdFields(self)
+        self.thresholds.set_overrides(saved_overrides(session.read))
+        self.thresholds.edited.connect(self._on_thresholds_edited)
 
-        self.stages = QGridLayout()
-        self.stages.setColumnStretch(1, 1)
-        self.bars: dict[str, QProgressBar] = {}
-        self.times: dict[str, QLabel] = {}
-        for stage in STAGES:
-            self._add_stage(stage)
+        self.stages = StageBars(self)
+        self.bars = self.stages.bars  # by engine stage name (tests read them)
 
         self.report = QTextBrowser(self)
         self.report.setObjectName("run_report")
@@ -108,15 +119,25 @@ class RunPage(QWidget):
         buttons = QHBoxLayout()
         buttons.addWidget(self.link_button)
         buttons.addWidget(self.cancel_button)
+        buttons.addWidget(self.thresholds)
         buttons.addWidget(self.status, 1)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(18, 14, 18, 14)
         layout.addWidget(heading)
         layout.addWidget(intro)
         layout.addLayout(buttons)
-        layout.addLayout(self.stages)
+        layout.addWidget(self.stages)
         layout.addWidget(report_label)
         layout.addWidget(self.report, 1)
+
+        # Link first (Enter links), then the optional limits, then the report.
+        for first, second in (
+            (self.link_button, self.cancel_button),
+            (self.cancel_button, self.thresholds.upper),
+            (self.thresholds.upper, self.thresholds.lower),
+            (self.thresholds.lower, self.report),
+        ):
+            QWidget.setTabOrder(first, second)
 
         self._clock = QTimer(self)
         self._clock.setInterval(1000)
@@ -141,26 +162,6 @@ class RunPage(QWidget):
         self._set_running(False)
         self.show_last_run()
 
-    def _add_stage(self, stage: str) -> None:
-        row = len(self.bars)
-        label = QLabel(STAGES.get(stage, stage.capitalize()), self)
-        bar = QProgressBar(self)
-        bar.setObjectName(f"stage_{stage}")
-        bar.setAccessibleName(label.text())
-        bar.setRange(0, 1)
-        bar.setValue(0)
-        bar.setFormat("")
-        took = QLabel("", self)
-        took.setMinimumWidth(took.fontMetrics().horizontalAdvance("0000.0 s"))
-        took.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-        self.stages.addWidget(label, row, 0)
-        self.stages.addWidget(bar, row, 1)
-        self.stages.addWidget(took, row, 2)
-        self.bars[stage] = bar
-        self.times[stage] = took
-        if stage not in self._stage_order:
-            self._stage_order.append(stage)
-
     def page_actions(self) -> list[QAction]:
         return [self._link_action, self._cancel_action]
 
@@ -169,6 +170,10 @@ class RunPage(QWidget):
 
     def show_last_run(self) -> None:
         report = overview.last_run_report(self.session.read)
+        saved = saved_overrides(self.session.read)
+        if report is not None:
+            t = report.thresholds
+            self.thresholds.set_last_run(t.get("upper"), t.get("lower"))
         if report is None:
             self.report.setHtml(
                 "<p>This workspace has not been linked yet. Import the agency "
@@ -176,20 +181,24 @@ class RunPage(QWidget):
             )
             return
         now = overview.record_count(self.session.read)
-        self.report.setHtml(report_html(report, just_finished=False, records_now=now))
+        by_hand = saved if report.run_id == saved.run_id else None
+        self.report.setHtml(
+            report_html(report, just_finished=False, records_now=now, by_hand=by_hand)
+        )
 
     def start_link(self) -> None:
         if self._task is not None or self.session.readonly:
             return
-        for stage, bar in self.bars.items():
-            bar.setRange(0, 1)
-            bar.setValue(0)
-            bar.setFormat("")
-            self.times[stage].setText("")
-        self._current = None
-        self._stage_started = self._started = time.monotonic()
+        overrides = self.thresholds.overrides()
+        if overrides is None:
+            self.status.setText(self.thresholds.problem())
+            self.thresholds.upper.setFocus()
+            return
+        self._overrides = overrides
+        self._started = time.monotonic()
+        self.stages.reset(self._started)
         self._task = run_in_background(
-            partial(link_job, self.session.open_writer),
+            partial(link_job, self.session.open_writer, overrides),
             on_done=self._on_task_done,
             on_error=self._on_task_failed,
             on_progress=self._on_task_progress,
@@ -207,7 +216,10 @@ class RunPage(QWidget):
             self.cancel_button.setEnabled(False)
 
     def _set_running(self, running: bool) -> None:
-        can_link = not running and not self.session.readonly
+        can_link = (
+            not running and not self.session.readonly and self.thresholds.is_valid()
+        )
+        self.thresholds.setEnabled(not running and not self.session.readonly)
         self.link_button.setEnabled(can_link)
         self._link_action.setEnabled(can_link)
         self.cancel_button.setEnabled(running)
@@ -218,30 +230,8 @@ class RunPage(QWidget):
     def _on_task_progress(self, stage: str, done: int, total: int) -> None:
         if self._task is None or self._task.is_cancelled():
             return
-        if stage not in self.bars:
-            self._add_stage(stage)
-        now = time.monotonic()
-        if stage != self._current:
-            self._finish_stages_before(stage, now)
-            self._current, self._stage_started = stage, now
-        bar = self.bars[stage]
-        if total > 0:
-            bar.setRange(0, total)
-            bar.setValue(min(done, total))
-            bar.setFormat("%p %")
-        else:
-            bar.setRange(0, 0)  # busy: the engine cannot say how far along it is
+        self.stages.progress(stage, done, total, time.monotonic())
         self.status.setText(f"{STAGES.get(stage, stage)}…")
-
-    def _finish_stages_before(self, stage: str, now: float) -> None:
-        index = self._stage_order.index(stage)
-        for earlier in self._stage_order[:index]:
-            bar = self.bars[earlier]
-            bar.setRange(0, 1)
-            bar.setValue(1)
-            bar.setFormat("done")
-        if self._current is not None:
-            self.times[self._current].setText(f"{now - self._stage_started:,.1f} s")
 
     def _stopped(self) -> None:
         self._task = None
@@ -249,29 +239,24 @@ class RunPage(QWidget):
         self._set_running(False)
 
     def _on_task_done(self, summary: LinkSummary) -> None:
-        self._finish_stages_before(self._stage_order[-1], time.monotonic())
-        last = self.bars[self._stage_order[-1]]
-        last.setRange(0, 1)
-        last.setValue(1)
-        last.setFormat("done")
+        # The engine's own clock beats our sampling for the times shown.
+        self.stages.finish_all(time.monotonic(), summary.timings)
         self._stopped()
-        for stage, seconds in summary.timings.items():
-            if stage in self.times:  # the engine's own clock beats our sampling
-                self.times[stage].setText(f"{seconds:,.1f} s")
         report = overview.report_from_summary(summary)
-        self.report.setHtml(report_html(report, just_finished=True))
+        by_hand = None if self._overrides.empty else self._overrides
+        self.report.setHtml(report_html(report, just_finished=True, by_hand=by_hand))
+        t = summary.thresholds
+        self.thresholds.set_last_run(t.get("upper"), t.get("lower"))
         self.status.setText(
             f"Linked: {summary.auto:,} pairs auto-linked, {summary.waiting:,} "
-            "waiting for review."
+            "waiting for review"
+            + (" (with your thresholds)." if by_hand is not None else ".")
         )
         self.session.data_changed.emit("link")
 
     def _on_task_failed(self, exc: BaseException, tb: str) -> None:
         self._stopped()
-        for bar in self.bars.values():
-            if bar.maximum() == 0:
-                bar.setRange(0, 1)
-                bar.setValue(0)
+        self.stages.stop_busy()
         if isinstance(exc, Cancelled):
             self.status.setText("Cancelled. The workspace was not changed.")
         elif isinstance(exc, UserError):
@@ -280,10 +265,21 @@ class RunPage(QWidget):
             self.status.setText("Linking stopped on an unexpected problem.")
             show_error(self, exc, tb)
 
+    def _on_thresholds_edited(self, valid: bool) -> None:
+        """Link is refused while the thresholds make no sense; the status
+        line says why (and forgets it once they are put right)."""
+        self._set_running(self._task is not None)
+        if valid and self.status.property("role") != "error":
+            return  # the status line holds something else: keep it
+        self.status.setText("" if valid else self.thresholds.problem())
+        self.status.setProperty("role", "" if valid else "error")
+        self.status.style().unpolish(self.status)
+        self.status.style().polish(self.status)
+
     def _on_clock_timeout(self) -> None:
         if self._task is not None and not self._task.is_cancelled():
             seconds = int(time.monotonic() - self._started)
-            stage = STAGES.get(self._current or "", "Starting")
+            stage = STAGES.get(self.stages.current or "", "Starting")
             self.status.setText(f"{stage}… ({seconds // 60}:{seconds % 60:02d})")
 
     def _on_session_data_changed(self, what: str) -> None:

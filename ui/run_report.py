@@ -10,6 +10,7 @@ from __future__ import annotations
 from html import escape
 from typing import Any
 
+from app.link_options import ThresholdOverrides
 from app.overview import RunReport
 from ui.import_models import local_time
 
@@ -65,10 +66,30 @@ def _blocking(rules: list[dict[str, Any]]) -> str:
     )
 
 
+def _thresholds(t: dict[str, float], by_hand: ThresholdOverrides | None) -> str:
+    """Each limit, and whether a person set it: a hand-set auto-link limit
+    changes what "linked automatically" means, so the report must say so."""
+
+    def who(value: float | None) -> str:
+        return "set on the Run page" if value is not None else "the model's choice"
+
+    upper = by_hand.upper if by_hand else None
+    lower = by_hand.lower if by_hand else None
+    return (
+        f"auto-link at {t.get('upper', 0):.4f} or above ({who(upper)}); "
+        f"review at {t.get('lower', 0):.4f} or above ({who(lower)})"
+    )
+
+
 def report_html(
-    report: RunReport, *, just_finished: bool, records_now: int | None = None
+    report: RunReport,
+    *,
+    just_finished: bool,
+    records_now: int | None = None,
+    by_hand: ThresholdOverrides | None = None,
 ) -> str:
-    """The whole report; ``records_now`` adds a note when records changed since."""
+    """The whole report; ``records_now`` adds a note when records changed since,
+    ``by_hand`` marks the thresholds a person set for this run."""
     if just_finished:
         total = report.timings.get("total")
         took = f" in {total:,.1f} s" if total is not None else ""
@@ -102,13 +123,7 @@ def report_html(
         _row("Waiting for a person", _n(report.waiting)),
     ]
     if t:
-        rows.append(
-            _row(
-                "Thresholds",
-                f"auto-link at {t.get('upper', 0):.4f} or above; "
-                f"review at {t.get('lower', 0):.4f} or above",
-            )
-        )
+        rows.append(_row("Thresholds", _thresholds(t, by_hand)))
     if report.identities is not None:
         c = report.identities
         rows.append(

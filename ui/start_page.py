@@ -11,7 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtGui import QAction, QKeySequence, QShowEvent
 from PySide6.QtWidgets import (
     QFormLayout,
     QHBoxLayout,
@@ -157,6 +157,21 @@ class StartPage(QWidget):
 
     def page_actions(self) -> list[QAction]:
         return []
+
+    def showEvent(self, event: QShowEvent) -> None:
+        """Put the cursor where the next step is, so no key is wasted on
+        reaching it: the name on a first start, else the recent list (Enter
+        opens the top one), else New workspace."""
+        super().showEvent(event)
+        if self.session is not None:
+            return
+        if self.ask.isVisibleTo(self):
+            self.name_edit.setFocus(Qt.FocusReason.OtherFocusReason)
+            self.name_edit.selectAll()
+        elif self.recent.count():
+            self.recent.setFocus(Qt.FocusReason.OtherFocusReason)
+        else:
+            self.new_button.setFocus(Qt.FocusReason.OtherFocusReason)
 
     def save_name(self) -> None:
         """Keep the typed name (the login if left empty) for every workspace."""

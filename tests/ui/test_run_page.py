@@ -8,6 +8,7 @@ from typing import Any
 from PySide6.QtCore import Qt, QTimer
 
 from app import overview
+from app.link_options import ThresholdOverrides, saved_overrides
 from tests.conftest import snapshot
 from ui.run_page import RunPage
 from ui.run_report import STAGES
@@ -117,3 +118,61 @@ def test_audit_mode_cannot_link(
         assert "Read-only" in page.status.text()
     finally:
         session.close()
+
+
+def test_threshold_overrides_are_checked_before_linking(
+    qtbot: Any, session: Any, settings: Any
+) -> None:
+    """Link is refused, with the reason shown, unless 0 < lower < upper < 1;
+    empty fields leave both limits to the model."""
+    page = make_page(qtbot, session, settings)
+    fields = page.thresholds
+    assert fields.overrides() is not None
+    assert fields.overrides().empty
+    assert page.link_button.isEnabled()
+    for upper, lower, words in (
+        ("1.2", "", "between 0 and 1"),
+        ("0.9", "0.95", "must be below the upper"),
+        ("0.9", "abc", "threshold such as"),
+        ("0", "", "between 0 and 1"),
+    ):
+        fields.upper.setText(upper)
+        fields.lower.setText(lower)
+        assert words in page.status.text(), (upper, lower)
+        assert page.status.property("role") == "error"
+        assert not page.link_button.isEnabled()
+        page.start_link()
+        assert not page.is_busy()
+        assert words in page.status.text()
+    fields.upper.setText("0,97")  # a decimal comma is read as a point
+    fields.lower.setText("")
+    assert fields.overrides() == ThresholdOverrides(0.97, None)
+    assert fields.problem() == ""
+    assert page.status.text() == "", "the reason goes once the values are right"
+    assert page.link_button.isEnabled()
+
+
+def test_link_uses_the_overrides_reports_and_remembers_them(
+    qtbot: Any, session: Any, settings: Any
+) -> None:
+    """The run uses the typed limits, the report says a person set them, and
+    the workspace remembers them for the next time the page opens."""
+    page = make_page(qtbot, session, settings)
+    page.thresholds.upper.setText("0.99")
+    page.thresholds.lower.setText("0.4")
+    page.start_link()
+    qtbot.waitUntil(lambda: not page.is_busy(), timeout=180_000)
+    assert "with your thresholds" in page.status.text(), page.status.text()
+    text = page.report.toPlainText()
+    assert "auto-link at 0.9900 or above (set on the Run page)" in text
+    assert "review at 0.4000 or above (set on the Run page)" in text
+    stored = overview.last_run_report(session.read)
+    assert stored.thresholds == {"upper": 0.99, "lower": 0.4}
+    saved = saved_overrides(session.read)
+    assert (saved.upper, saved.lower, saved.run_id) == (0.99, 0.4, stored.run_id)
+
+    again = make_page(qtbot, session, settings)
+    assert again.thresholds.upper.text() == "0.99"
+    assert again.thresholds.lower.text() == "0.4"
+    assert "(set on the Run page)" in again.report.toPlainText()
+    assert again.thresholds.upper.placeholderText() == "last: 0.9900"

@@ -57,6 +57,25 @@ def test_finds_a_misspelt_name(page: SearchPage, person: rq.IdentityRecord):
     assert "people" in page.summary.text()
 
 
+def _first_letter_typo(name: str) -> str:
+    """A neighbouring key struck for the first letter (J -> K, S -> D)."""
+    return ("B" if name[0] == "A" else chr(ord(name[0]) - 1)) + name[1:]
+
+
+def test_finds_a_name_misspelt_in_its_first_letters(
+    page: SearchPage, person: rq.IdentityRecord
+):
+    """'Jsmes Dmith' for James Smith: a typo in the first letter of both
+    names used to hide the person, because names were blocked on it."""
+    last, _, first = person.name.partition(", ")
+    first = first.split()[0]
+    identity = rq.identity_of_record(page.session.read, person.key)
+    typed = f"{_first_letter_typo(first).title()} {_first_letter_typo(last).title()}"
+    result = page.search(typed)
+    assert result.kind == "name"
+    assert identity in page.identities()[:10], typed
+
+
 def test_finds_by_birth_date(page: SearchPage, person: rq.IdentityRecord):
     """A birth date typed the American way finds everyone born that day."""
     year, month, day = person.dob.split("-")
