@@ -192,12 +192,20 @@ def status(ws: Path) -> None:
 
     Example: recordmatch status cases.rmws
     """
+    from app.rereview import counts as rereview_counts
+
     conn = open_workspace(ws, readonly=True)
     try:
         for line in workspace_summary(conn):
             click.echo(line)
+        again = rereview_counts(conn)
     finally:
         conn.close()
+    click.echo(
+        f"  decisions needing re-review: {again.total:,} "
+        f"({again.pair_decisions:,} on pairs, {again.identity_changes:,} splits "
+        "or merges)"
+    )
 
 
 @cli.command()
@@ -256,8 +264,12 @@ class _StageBar:
 
 @cli.command("link")
 @WS_ARG
-@click.option("--upper", type=float, help="Auto-link at or above this probability.")
-@click.option("--lower", type=float, help="Drop pairs below this probability.")
+@click.option(
+    "--upper", type=float, help="Auto-link at or above this probability (0-1)."
+)
+@click.option(
+    "--lower", type=float, help="Drop pairs below this probability (below --upper)."
+)
 @click.option("--quiet", is_flag=True, help="No progress bars.")
 @reviewer_option
 @user_errors
@@ -275,10 +287,10 @@ def link_(
 
     Example: recordmatch link cases.rmws
     """
+    from app.link_options import check_overrides
     from app.linking import run_link
-    from matching.engine import LinkSettings
 
-    settings = LinkSettings(upper_threshold=upper, lower_threshold=lower)
+    settings = check_overrides(upper, lower).settings()
     conn = open_workspace(ws, actor=Actor.current(reviewer), purpose="link")
     bar = None if quiet else _StageBar()
     try:
@@ -325,24 +337,47 @@ def link_(
     help="CSV file to write.",
 )
 @click.option("--limit", type=int, help="At most this many pairs.")
+@click.option(
+    "--rereview",
+    is_flag=True,
+    help="Write the decided pairs whose records a newer export changed instead.",
+)
 @reviewer_option
 @user_errors
-def queue(ws: Path, out: Path, limit: int | None, reviewer: str | None) -> None:
+def queue(
+    ws: Path, out: Path, limit: int | None, rereview: bool, reviewer: str | None
+) -> None:
     """Write the pairs waiting for a person, most useful first.
 
     Fill in a file `pair_id,decision[,note]` (match, non-match or unsure)
-    and apply it with `recordmatch decide`.
+    and apply it with `recordmatch decide`. With --rereview, write instead
+    the pairs whose standing decision rests on values a newer export
+    changed, with that decision, who made it and when.
 
     Example: recordmatch queue cases.rmws --out pending.csv
     """
+    from app.rereview import counts as rereview_counts
+    from app.rereview import export_rereview
     from app.review import export_queue
 
     conn = open_workspace(ws, actor=Actor.current(reviewer), purpose="queue")
     try:
-        count = export_queue(conn, out, limit=limit)
+        if rereview:
+            count = export_rereview(conn, out, limit=limit)
+        else:
+            count = export_queue(conn, out, limit=limit)
+        again = rereview_counts(conn).pair_decisions
     finally:
         conn.close()
+    if rereview:
+        click.echo(f"wrote {count:,} pairs to re-review to {out}")
+        return
     click.echo(f"wrote {count:,} waiting pairs to {out}")
+    if again:
+        click.echo(
+            f"{again:,} decided pairs need re-review (a newer export changed "
+            f"their records): recordmatch queue {ws} --rereview --out FILE"
+        )
 
 
 @cli.command()
@@ -379,23 +414,50 @@ def decide(ws: Path, file: Path, reviewer: str | None) -> None:
 
 @cli.command()
 @WS_ARG
-@click.option("--verify", is_flag=True, required=True, help="Check the ledger.")
+@click.option("--verify", is_flag=True, help="Check the ledger.")
 @click.option(
     "--expect-head",
     metavar="HASH",
     help="A chain head noted earlier; catches entries removed from the end.",
 )
+@click.option(
+    "--report",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write the audit report as one tidy CSV (section,item,detail,measure,value).",
+)
+@click.option(
+    "--audit-file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="The quality sample's audit file (default: WS with .rmaudit, if there).",
+)
+@reviewer_option
 @user_errors
-def audit(ws: Path, verify: bool, expect_head: str | None) -> None:
+def audit(
+    ws: Path,
+    verify: bool,
+    expect_head: str | None,
+    report: Path | None,
+    audit_file: Path | None,
+    reviewer: str | None,
+) -> None:
     """Verify the decision ledger and the records its decisions rest on.
 
     Exits 0 and prints the number of entries verified when all is intact;
-    exits 1 naming the first broken entry otherwise.
+    exits 1 naming the first broken entry otherwise. With --report, writes
+    the audit report (sources, model, decisions, reversals, quality,
+    verification, link rates per subgroup) as CSV and logs the export.
 
     Example: recordmatch audit cases.rmws --verify
+    Example: recordmatch audit cases.rmws --report audit.csv
     """
     from app.audit import verify as verify_workspace
 
+    if not verify and report is None:
+        raise UserError("say what to do: --verify, --report FILE.csv, or both")
+    if report is not None:
+        _audit_report(ws, report, audit_file, expect_head, reviewer)
+        if not verify:
+            return
     conn = open_workspace(ws, readonly=True)
     try:
         report = verify_workspace(conn, expect_head=expect_head)
@@ -410,6 +472,49 @@ def audit(ws: Path, verify: bool, expect_head: str | None) -> None:
             click.echo(f"BROKEN {problem}", err=True)
         raise SystemExit(1)
     click.echo(f"verified {report.entries:,} ledger entries; chain head {report.head}")
+
+
+def _audit_report(
+    ws: Path,
+    out: Path,
+    audit_file: Path | None,
+    expect_head: str | None,
+    reviewer: str | None,
+) -> None:
+    """Build the report read-only, write the CSV, then log the export."""
+    import os
+
+    from app.audit_file import default_path
+    from app.audit_report import build_report
+    from app.audit_report_csv import log_report_export, write_report_csv
+
+    if audit_file is None and default_path(ws).is_file():
+        audit_file = default_path(ws)
+    actor = Actor.current(reviewer)
+    conn = open_workspace(ws, readonly=True, actor=actor)
+    try:
+        built = build_report(conn, audit_file=audit_file, expect_head=expect_head)
+    finally:
+        conn.close()
+    rows = write_report_csv(built, out)
+    # A read-only copy (an auditor's) cannot take the log entry; say so.
+    writable = os.access(ws, os.W_OK) and os.access(ws.resolve().parent, os.W_OK)
+    if writable:
+        conn = open_workspace(ws, actor=actor, purpose="audit report")
+        try:
+            log_report_export(conn, built, [out])
+        finally:
+            conn.close()
+    else:
+        click.echo("the workspace file is read-only: the export was not logged")
+    v = built.verification
+    click.echo(
+        f"wrote {rows:,} figures to {out}; ledger "
+        f"{'verified' if v.ok else 'FAILED verification'} "
+        f"({v.entries:,} entries, head {v.head[:12]}); "
+        + (f"quality sample {built.quality.audit_file}" if built.quality.drawn
+           else "no quality sample drawn")
+    )  # fmt: skip
 
 
 @cli.command()
@@ -444,7 +549,7 @@ def eligible(
 
     Example: recordmatch eligible cases.rmws --out list.xlsx --recipient ISP
     """
-    from app.eligibility import export_eligible, format_for
+    from app.eligibility_export import export_eligible, format_for
 
     if not (recipient or "").strip():
         raise UserError(
@@ -466,6 +571,87 @@ def eligible(
     )
     for category, count in result.by_category.items():
         click.echo(f"  {category:<22} {count:,}")
+
+
+# -- quality sample (issue 5): draw, blind labels, estimates -------------------
+
+
+@cli.command("sample")
+@WS_ARG
+@click.option(
+    "--audit-file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="The audit file holding the sample (default: WS with .rmaudit).",
+)
+@click.option("--size", type=int, help="Draw a sample of this many pairs.")
+@click.option("--seed", type=int, default=1, show_default=True, help="Random seed.")
+@click.option(
+    "--blind-out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write the sample, blind, as CSV to label (pos,...,label,note).",
+)
+@click.option(
+    "--labels",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="Add blind labels from a CSV of pos,label[,note].",
+)
+@click.option("--summary", is_flag=True, help="Print the estimates.")
+@reviewer_option
+@user_errors
+def sample(
+    ws: Path,
+    audit_file: Path | None,
+    size: int | None,
+    seed: int,
+    blind_out: Path | None,
+    labels: Path | None,
+    summary: bool,
+    reviewer: str | None,
+) -> None:
+    """Quality sample: draw it, label it blind, estimate precision and recall.
+
+    The workspace is only read. The sample is drawn at random from every
+    candidate pair, stratified by link state and probability band,
+    including pairs below the lower threshold that nobody saw; pairs that
+    blocking never proposed cannot be sampled, so recall is among candidate
+    pairs. Labels are match, non-match or unsure.
+
+    Example: recordmatch sample cases.rmws --size 300 --seed 7 --blind-out
+    blind.csv, then recordmatch sample cases.rmws --labels blind.csv --summary
+    """
+    from app.audit_file import default_path
+    from app.quality import open_audit, quality_summary, summary_lines
+    from app.quality_draw import draw_sample
+    from app.quality_labels import apply_labels, write_blind_csv
+
+    if size is None and blind_out is None and labels is None and not summary:
+        raise UserError("say what to do: --size N, --blind-out, --labels or --summary")
+    path = audit_file or default_path(ws)
+    actor = Actor.current(reviewer)
+    conn = open_workspace(ws, readonly=True, actor=actor)
+    try:
+        if size is not None:
+            drawn = draw_sample(conn, path, size=size, seed=seed)
+            click.echo(f"drew {drawn.sample_size:,} pairs into {path.name}:")
+            for s in drawn.strata:
+                click.echo(
+                    f"  {s.name:<13} {s.sampled:>6,} of {s.population:>9,}  {s.label}"
+                )
+        audit = open_audit(conn, path)
+        try:
+            if blind_out is not None:
+                count = write_blind_csv(audit, blind_out)
+                click.echo(f"wrote {count:,} blind pairs to {blind_out}")
+            if labels is not None:
+                added = apply_labels(audit, labels, actor=actor)
+                click.echo(f"added {added:,} blind labels by {actor.name}")
+        finally:
+            audit.close()
+        if summary:
+            for line in summary_lines(quality_summary(conn, path)):
+                click.echo(line)
+    finally:
+        conn.close()
 
 
 def main(argv: Sequence[str] | None = None) -> None:

@@ -32,6 +32,12 @@ REASON_CODES: dict[str, str] = {
     "common_name": "Common name, nothing else agrees",
     "conflicting_ids": "Conflicting identifiers",
     "not_enough": "Not enough information",
+    "adjudication": "Adjudication of a quality-sample disagreement",
+}
+# The reasons a reviewer picks while deciding (keys 1-9 on the review page);
+# "adjudication" is given by the adjudicate action itself.
+REVIEW_REASON_CODES: dict[str, str] = {
+    code: text for code, text in REASON_CODES.items() if code != "adjudication"
 }
 
 

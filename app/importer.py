@@ -18,6 +18,7 @@ from datetime import date
 from itertools import chain, islice
 from pathlib import Path
 
+from app import rereview
 from app.actor import utc_now
 from app.errors import InputError
 from app.import_job import PARALLEL_MIN_BYTES, ImportJob
@@ -63,6 +64,7 @@ class ImportSummary:
     reject_counts: dict[str, int]
     mapping_lines: tuple[str, ...]
     warnings: tuple[str, ...] = field(default=())
+    rereview: int = 0  # decisions resting on rows this file changed
 
 
 def file_sha256(path: Path) -> str:
@@ -267,12 +269,17 @@ def _write_import(
     }
     store.finish_import(db, import_id, **counts)
     conn.set_info("next_identity_id", str(job.next_identity))
+    # A changed row may pull the ground from under a person's decision.
+    flagged = rereview.flagged_by_import(conn, import_id) if done.updated else 0
     conn.log(
         "import",
         {"source": source, "kind": kind, "file_name": path.name, "sha256": digest}
-        | counts,
+        | counts
+        | {"rereview": flagged},
     )
     warnings: list[str] = []
+    if flagged:
+        warnings.append(rereview.warning_text(flagged))
     if job.existing and "record_id" not in mapping.columns:
         warnings.append(
             "record ids are line numbers, so rows of this newer export were matched "
@@ -288,6 +295,7 @@ def _write_import(
         reject_counts=dict(done.rejected),
         mapping_lines=tuple(mapping.describe(reader.headers)),
         warnings=tuple(warnings),
+        rereview=flagged,
         **counts,
     )
 

@@ -12,6 +12,7 @@ import csv
 from dataclasses import dataclass
 from pathlib import Path
 
+from app import rereview
 from app.actor import utc_now
 from app.decisions import decision_entries
 from app.errors import InputError
@@ -129,12 +130,16 @@ def apply_decisions(conn: Connection, path: Path) -> DecideSummary:
     standing = store.standing_decisions(
         db, [(pairs[a.pair_id].left_key, pairs[a.pair_id].right_key) for a in answers]
     )
-    todo = [
-        a
-        for a in answers
-        if standing.get((pairs[a.pair_id].left_key, pairs[a.pair_id].right_key))
-        != a.decision
-    ]
+    # A decision resting on values a newer export changed is not standing: the
+    # same answer again is a new decision on the new values, and clears the flag.
+    changed = {frozenset((f.left_key, f.right_key)) for f in rereview.flagged(conn)}
+
+    def already(a: Answer) -> bool:
+        pair = pairs[a.pair_id]
+        key = (pair.left_key, pair.right_key)
+        return standing.get(key) == a.decision and frozenset(key) not in changed
+
+    todo = [a for a in answers if not already(a)]
     at = utc_now()
     with conn.transaction():
         entries = decision_entries(

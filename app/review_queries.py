@@ -68,7 +68,9 @@ class QueueFilter:
 
     Attributes:
         band: 'review' (the model is unsure), 'auto' or 'below'.
-        state: 'waiting' (nobody answered), 'unsure', 'decided' or 'all'.
+        state: 'waiting' (nobody answered), 'unsure', 'decided', 'all', or
+            'rereview' (the standing decision rests on values a newer export
+            changed; every band, whatever ``band`` says).
         sources: two source ids (either order), or None for every pair.
     """
 
@@ -93,7 +95,7 @@ class QueueRow:
     right_record_id: str
     right_name: str
     right_dob: str | None
-    state: str | None  # the standing decision, None while waiting
+    state: str | None  # the standing decision, 're-review', None while waiting
 
 
 @dataclass(frozen=True, slots=True)
@@ -150,6 +152,7 @@ class QueueCounts:
     waiting: int
     unsure: int
     decided: int
+    rereview: int = 0  # in every band: decisions resting on changed values
 
 
 def queue_counts(conn: Connection, queue: QueueFilter) -> QueueCounts:
@@ -157,7 +160,8 @@ def queue_counts(conn: Connection, queue: QueueFilter) -> QueueCounts:
     total, kinds = sql.queue_totals(conn.conn, band=queue.band, sources=queue.sources)
     unsure = kinds.get("unsure", 0)
     decided = kinds.get("match", 0) + kinds.get("non-match", 0)
-    return QueueCounts(total, total - unsure - decided, unsure, decided)
+    rereview = sql.rereview_total(conn.conn, sources=queue.sources)
+    return QueueCounts(total, total - unsure - decided, unsure, decided, rereview)
 
 
 @dataclass(frozen=True, slots=True)
@@ -232,6 +236,15 @@ class Standing:
     at: str
     reason_code: str | None
     note: str | None
+    # A newer export changed a record since: the decision needs re-review.
+    rereview: bool = False
+
+
+def standing_of(row: tuple[Any, ...] | None) -> Standing | None:
+    """A ``review_sql.standing_on_pair`` row as a Standing."""
+    if row is None:
+        return None
+    return Standing(*row[:6], rereview=bool(row[6]))
 
 
 @dataclass(frozen=True, slots=True)
@@ -279,7 +292,7 @@ def _text(value: Any) -> str | None:
     return str(value)
 
 
-def _record_view(conn: Connection, row: Mapping[str, Any]) -> RecordView:
+def record_view(conn: Connection, row: Mapping[str, Any]) -> RecordView:
     values = {f: t for f in STORED_FIELDS if (t := _text(row[f])) is not None}
     if row["extra_ids"]:
         values |= {k: str(v) for k, v in json.loads(row["extra_ids"]).items() if v}
@@ -307,7 +320,9 @@ def _record_view(conn: Connection, row: Mapping[str, Any]) -> RecordView:
     )
 
 
-def _members(conn: Connection, record: RecordView) -> tuple[tuple[Member, ...], int]:
+def identity_members(
+    conn: Connection, record: RecordView
+) -> tuple[tuple[Member, ...], int]:
     rows, count = sql.identity_members(
         conn.conn, record.identity_id, exclude=record.key, limit=MEMBERS_SHOWN
     )
@@ -319,7 +334,7 @@ def _members(conn: Connection, record: RecordView) -> tuple[tuple[Member, ...], 
 _ALWAYS = ("last_name", "first_name", "dob")
 
 
-def _fields(left: RecordView, right: RecordView) -> tuple[str, ...]:
+def shown_fields(left: RecordView, right: RecordView) -> tuple[str, ...]:
     known = [f for f in FIELDS_BY_NAME if f not in ("record_id", "full_name")]
     extra = sorted({*left.values, *right.values} - set(known))
     return tuple(
@@ -336,8 +351,8 @@ def pair_detail(conn: Connection, pair_id: int) -> PairDetail | None:
         return None
     pid, left_key, right_key, run_id, weight, probability, band, lv, ct, ver = row
     records = sql.records_full(conn.conn, [left_key, right_key])
-    left = _record_view(conn, records[left_key])
-    right = _record_view(conn, records[right_key])
+    left = record_view(conn, records[left_key])
+    right = record_view(conn, records[right_key])
     model = _model(conn, run_id, ver)
     evidence: tuple[FieldDiff, ...] = ()
     prior = 0.0
@@ -356,8 +371,8 @@ def pair_detail(conn: Connection, pair_id: int) -> PairDetail | None:
             )
             for name, level, w in zip(model.names, levels, weights, strict=True)
         )
-    left_members, left_count = _members(conn, left)
-    right_members, right_count = _members(conn, right)
+    left_members, left_count = identity_members(conn, left)
+    right_members, right_count = identity_members(conn, right)
     standing = sql.standing_on_pair(conn.conn, left_key, right_key)
     return PairDetail(
         pair_id=pid,
@@ -367,11 +382,11 @@ def pair_detail(conn: Connection, pair_id: int) -> PairDetail | None:
         prior_weight=prior,
         left=left,
         right=right,
-        fields=_fields(left, right),
+        fields=shown_fields(left, right),
         evidence=evidence,
         left_members=left_members,
         left_member_count=left_count,
         right_members=right_members,
         right_member_count=right_count,
-        standing=None if standing is None else Standing(*standing),
+        standing=standing_of(standing),
     )

@@ -42,6 +42,7 @@ class MainAction(StrEnum):
     GO_LEDGER = "go_ledger"
     GO_QUALITY = "go_quality"
     OPEN_AUDIT = "open_audit"
+    AUDIT_REPORT = "audit_report"
     SHORTCUTS = "shortcuts"
     ABOUT = "about"
 
@@ -52,6 +53,7 @@ class ActionTarget(Protocol):
     def new_workspace_dialog(self) -> None: ...
     def open_workspace_dialog(self) -> None: ...
     def open_audit_dialog(self) -> None: ...
+    def audit_report_dialog(self) -> None: ...
     def close_workspace(self) -> bool: ...
     def import_files_dialog(self) -> None: ...
     def close(self) -> bool: ...
@@ -174,6 +176,19 @@ def _open_audit(target: ActionTarget, owner: QWidget) -> QAction:
         tip="Open a workspace read-only, to examine its ledger and quality",
     )
     a.triggered.connect(target.open_audit_dialog)
+    return a
+
+
+@add_action(MainAction.AUDIT_REPORT)
+def _audit_report(target: ActionTarget, owner: QWidget) -> QAction:
+    a = make_action(
+        owner,
+        "Audi&t report…",
+        icon_name="ledger",
+        tip="Write the audit report as PDF and CSV: sources, model, decisions, "
+        "reversals, quality, ledger verification and link rates per subgroup",
+    )
+    a.triggered.connect(target.audit_report_dialog)
     return a
 
 

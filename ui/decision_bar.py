@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.decisions import REASON_CODES
+from app.decisions import REVIEW_REASON_CODES
 
 # A gap longer than this is a break, not a slow decision.
 BREAK_SECONDS = 120.0
@@ -65,7 +65,7 @@ class DecisionBar(QWidget):
         self.buttons = QHBoxLayout()
         self.reason = QComboBox()
         self.reason.addItem("No reason given", None)
-        for code, text in REASON_CODES.items():
+        for code, text in REVIEW_REASON_CODES.items():
             self.reason.addItem(text, code)
         self.reason.setToolTip("Reason for the next decision (keys 1-9)")
         self.note = QLineEdit()

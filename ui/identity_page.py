@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
 from app import review_queries as rq
 from app.decisions import REASON_CODES, merge_identities, split_record
 from ui.actions import make_action
+from ui.merge_dialog import MergeDialog
 from ui.reason_dialog import ReasonDialog
 
 COLUMNS = ("When", "Record", "Name", "DOB", "Statute / charge", "How it joined")
@@ -97,6 +98,17 @@ class IdentityPage(QWidget):
         layout = QVBoxLayout(self)
         layout.addLayout(top)
         layout.addWidget(self.tree, 1)
+        # Issue 6: each charge's classification beside the timeline.
+        from ui.identity_charges import IdentityCharges
+
+        self.charges = IdentityCharges(session, self.tree, self)
+        self.charges.place_beside(self.tree, layout)
+        # Issue 5: the ledger entries behind each record, a tab beside the timeline.
+        from ui.provenance_view import ProvenanceView
+
+        self.provenance = ProvenanceView(session, self)
+        self.provenance.place_as_tab(self.tree)
+        self.provenance.follow(self)
         layout.addWidget(self.message)
         self._actions = self._make_actions()
         session.identity_requested.connect(self.show_identity)
@@ -264,11 +276,13 @@ class IdentityPage(QWidget):
         if self.detail is None:
             return
         this = self.detail
-        self.dialog = ReasonDialog(
-            "Merge identities",
+        self.dialog = MergeDialog(
             f"Merge another identity into #{this.identity_id} "
-            f"({', '.join(this.names[:2])})?",
+            f"({', '.join(this.names[:2])})? Find the other person by name, "
+            "birth date or number, or type their identity number.",
             self,
+            this_identity=this.identity_id,
+            search=lambda text: rq.search(self.session.read, text),
             describe_identity=self._describe,
         )
         if other_identity:

@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
+from typing import Any
 
 from PySide6.QtCore import QTimer
 from PySide6.QtGui import (
@@ -30,6 +31,7 @@ from PySide6.QtWidgets import (
     QWizard,
 )
 
+from app import settings_log
 from app.errors import UserError
 from ui.actions import MainAction, create_actions
 from ui.drops import dropped_paths, split_paths
@@ -51,6 +53,7 @@ from ui.shortcuts_dialog import ShortcutsDialog
 from ui.start_page import StartPage
 from ui.workspace_dialogs import ask_new_workspace, ask_open_workspace
 
+_SETTINGS_LOG = "settings-log"  # the writer token of app.settings_log entries
 NEED_WORKSPACE = (
     "Open or create a workspace first, then drop the agency files on the window again."
 )
@@ -138,6 +141,7 @@ class MainWindow(QMainWindow):
         session.identity_requested.connect(lambda _i: self.go_to("identities"))
         session.record_requested.connect(lambda _r: self.go_to("identities"))
         session.pair_requested.connect(lambda _p: self.go_to("review"))
+        self._log_settings_in_force()
         self.pages.set_session(session, self.settings)
         self.start_page.set_session(session)
         self.page_menus.build(self.pages.pages())
@@ -197,6 +201,15 @@ class MainWindow(QMainWindow):
         if path is not None:
             self.open_workspace(path, audit=True)
 
+    def audit_report_dialog(self) -> None:
+        """File ▸ Audit report…: PDF and CSV, written in the background."""
+        from ui.audit_report_dialog import open_audit_report_dialog
+
+        if self.session is None:
+            self.statusBar().showMessage("Open a workspace to report on first.", 8000)
+            return
+        open_audit_report_dialog(self.session, self.settings, self)
+
     def import_files_dialog(self, paths: list[str] | None = None) -> None:
         if self.session is not None:
             self.go_to("sources")
@@ -213,7 +226,9 @@ class MainWindow(QMainWindow):
         self._restyle()
 
     def set_hide_model_score(self, on: bool) -> None:
+        old = self.settings.hide_model_score
         self.settings.hide_model_score = on  # the review page watches the setting
+        self._log_setting("hide_model_score", old, on)
 
     def _restyle(self) -> None:
         app = QApplication.instance()
@@ -299,14 +314,16 @@ class MainWindow(QMainWindow):
 
     def _on_reviewer_changed(self, name: str) -> None:
         """A new name must reach every connection: reopen the workspace."""
-        if self.session is not None:
+        if self.session is not None:  # logged under the old name, then reopened
+            self._log_setting("reviewer_name", self.session.actor.name, name)
             if self.jobs.busy():
                 self.statusBar().showMessage(
                     "Your new name applies when you next open the workspace.", 8000
                 )
             else:
                 path, page = self.session.path, self.pages.current_key()
-                if self.close_workspace() and self.open_workspace(path):
+                audit = self.session.readonly  # opened for audit: stays so
+                if self.close_workspace() and self.open_workspace(path, audit=audit):
                     self.go_to(page)
         self._update_chrome()
 
@@ -315,6 +332,44 @@ class MainWindow(QMainWindow):
             self.statusBar().showMessage(f"Not saved: {exc}", 15000)
         else:
             show_error(self, exc, tb)
+
+    # --- the workspace log of settings (app.settings_log) -----------------------
+
+    def _submit_settings_log(self, fn: Callable[[Any], None]) -> None:
+        """Write a settings entry on the session's writer thread, in order.
+
+        Not ``session.write()``: nothing on screen shows the log, and its
+        ``data_changed`` would make the review page reload its queue, or reach
+        the pages of a workspace closing meanwhile. An audit (read-only)
+        session writes nothing: it cannot, and its log is not ours to add to.
+        """
+        s = self.session
+        if s is None or s.readonly:
+            return
+        s.writes.submit(fn, _SETTINGS_LOG)
+
+    def _log_setting(self, name: str, old: object, new: object) -> None:
+        if old != new:
+            self._submit_settings_log(
+                lambda conn: settings_log.log_change(conn, name, old, new)
+            )
+
+    def _log_settings_in_force(self) -> None:
+        s = self.session
+        if s is None or s.readonly:
+            return
+        s.writes.failed.connect(self._on_settings_log_failed)
+        values = {
+            "reviewer_name": s.actor.name,
+            "hide_model_score": bool(self.settings.hide_model_score),
+        }
+        self._submit_settings_log(lambda conn: settings_log.log_in_force(conn, values))
+
+    def _on_settings_log_failed(
+        self, token: object, exc: BaseException, _tb: str
+    ) -> None:
+        if token == _SETTINGS_LOG:
+            self.statusBar().showMessage(f"Settings change not logged: {exc}", 15000)
 
     def _fill_recent(self, menu: QMenu) -> None:
         fill_recent_menu(menu, self.settings.recent_workspaces(), self.open_workspace)

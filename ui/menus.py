@@ -21,7 +21,8 @@ A = MainAction
 RECENT = "recent"  # where File ▸ Open recent goes
 MENUS: tuple[tuple[str, tuple[MainAction | str | None, ...]], ...] = (
     ("&File", (A.NEW_WORKSPACE, A.OPEN_WORKSPACE, RECENT, A.OPEN_AUDIT,
-               A.CLOSE_WORKSPACE, A.IMPORT_FILE, None, A.QUIT)),
+               A.CLOSE_WORKSPACE, A.IMPORT_FILE, None, A.AUDIT_REPORT, None,
+               A.QUIT)),
     ("&View", (A.LARGER_FONT, A.HIGH_CONTRAST, A.HIDE_MODEL_SCORE)),
     ("&Go", (A.GO_START, A.GO_SOURCES, A.GO_RUN, A.GO_REVIEW, A.GO_IDENTITIES,
              A.GO_SEARCH, A.GO_ELIGIBILITY, A.GO_LEDGER, A.GO_QUALITY)),

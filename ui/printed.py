@@ -24,21 +24,42 @@ from PySide6.QtGui import (
     QTextDocument,
 )
 
+from app.errors import UserError
+
 RESOLUTION = 300  # dots per inch of the PDF's layout; previews scale from it
 FOOTER_MM = 10.0
-BASE_CSS = """
-body { font-family: 'DejaVu Sans', 'Segoe UI', Arial, sans-serif; font-size: 9.5pt; }
-h1 { font-size: 16pt; margin-bottom: 2pt; }
-h2 { font-size: 12.5pt; margin-top: 14pt; margin-bottom: 4pt; }
-h3 { font-size: 10.5pt; margin-top: 8pt; margin-bottom: 2pt; }
-table { border-collapse: collapse; margin-top: 2pt; }
-th { background-color: #e8ebef; text-align: left; font-weight: bold; }
-th, td { border: 1px solid #9aa3ad; padding: 2pt 4pt; vertical-align: top; }
-.muted { color: #555555; }
-.ok { color: #1b6b2a; font-weight: bold; }
-.bad { color: #a31515; font-weight: bold; }
-.num { text-align: right; }
+
+
+def px(points: float) -> int:
+    """Points as the CSS pixels Qt's HTML reads margins and paddings in.
+
+    Qt's HTML subset silently drops a margin or padding written in pt, and
+    takes px as pixels of a 96 dpi screen, scaled to the paint device (72 dpi
+    on macOS, where spacing comes out a third larger). A ``padding`` on cells
+    overrides the table's ``cellpadding``, so only the attribute is used.
+    Font sizes in pt work as they are.
+    """
+    return max(1, round(points * 96 / 72))
+
+
+BASE_CSS = f"""
+body {{ font-family: 'DejaVu Sans', 'Segoe UI', Arial, sans-serif; font-size: 9.5pt; }}
+h1 {{ font-size: 16pt; margin-bottom: {px(2)}px; }}
+h2 {{ font-size: 12.5pt; margin-top: {px(14)}px; margin-bottom: {px(4)}px; }}
+h3 {{ font-size: 10.5pt; margin-top: {px(8)}px; margin-bottom: {px(2)}px; }}
+p {{ margin-top: {px(3)}px; margin-bottom: {px(3)}px; }}
+th {{ background-color: #e8ebef; text-align: left; font-weight: bold; }}
+th, td {{ border: 1px solid #9aa3ad; vertical-align: top; }}
+.muted {{ color: #555555; }}
+.ok {{ color: #1b6b2a; font-weight: bold; }}
+.bad {{ color: #a31515; font-weight: bold; }}
+.num {{ text-align: right; }}
+th.s, td.s {{ font-size: 7.5pt; }}
+td.ns {{ font-size: 7.5pt; text-align: right; }}
+th.title {{ font-size: 10.5pt; background-color: #ffffff; border: 0;
+            padding-top: {px(6)}px; }}
 """
+CELL_PADDING = px(2)
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,6 +80,27 @@ def html_page(title: str, body: str, *, css: str = "") -> str:
     )
 
 
+def number(value: float | None) -> str:
+    """A count with thousands separators; "—" when there is none."""
+    if value is None:
+        return "—"
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)  # counts the model stores as floats (2e6 pairs)
+    return f"{value:,}" if isinstance(value, int) else f"{value:,.4g}"
+
+
+def share(part: int, whole: int) -> str:
+    """ "n of N (p %)", or "none" when N is 0 (no share to speak of)."""
+    if not whole:
+        return "none"
+    return f"{part:,} of {whole:,} ({100 * part / whole:.1f} %)"
+
+
+def utc(at: str | None) -> str:
+    """An ISO time as "2026-11-26 10:04" (UTC, to the minute)."""
+    return "—" if not at else at[:16].replace("T", " ")
+
+
 def escape(text: object) -> str:
     """HTML-escape any value for a table cell; None prints as nothing."""
     if text is None:
@@ -73,21 +115,40 @@ def escape(text: object) -> str:
 
 
 def table(
-    header: list[str], rows: list[list[object]], *, numeric: set[int] = frozenset()
+    header: list[str],
+    rows: list[list[object]],
+    *,
+    numeric: set[int] | frozenset[int] = frozenset(),
+    small: bool = False,
+    title: str | None = None,
 ) -> str:
-    """An HTML table; columns whose index is in ``numeric`` align right."""
-    head = "".join(f"<th>{escape(h)}</th>" for h in header)
+    """An HTML table; columns whose index is in ``numeric`` align right.
+
+    ``small`` sets the table in 7.5 pt, for tables with many columns that
+    would otherwise break words to fit the page width. ``title`` heads the
+    table inside its header rows, so it is never left alone at the foot of a
+    page and is repeated on each page the table continues on (Qt honours no
+    "keep with next"). Cells carry one class each (Qt's HTML reads a single
+    class per element, and an inline style on a cell would drop the
+    stylesheet's borders).
+    """
+    text_cls = " class='s'" if small else ""
+    num_cls = " class='ns'" if small else " class='num'"
+    head = "".join(f"<th{text_cls}>{escape(h)}</th>" for h in header)
+    if title is not None:
+        head = (
+            f"<th class='title' colspan='{len(header)}'>{escape(title)}</th>"
+            f"</tr><tr>{head}"
+        )
     body = []
     for row in rows:
         cells = "".join(
-            f"<td class='num'>{escape(v)}</td>"
-            if i in numeric
-            else f"<td>{escape(v)}</td>"
+            f"<td{num_cls if i in numeric else text_cls}>{escape(v)}</td>"
             for i, v in enumerate(row)
         )
         body.append(f"<tr>{cells}</tr>")
     return (
-        "<table width='100%' cellspacing='0' cellpadding='10'>"
+        f"<table width='100%' cellspacing='0' cellpadding='{CELL_PADDING}'>"
         f"<thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
     )
 
@@ -146,6 +207,8 @@ class PrintedDocument:
         writer.setCreator("Recordmatch")
         doc, area = self._document(layout)
         painter = QPainter(writer)
+        if not painter.isActive():  # Qt reports an unwritable file only so
+            raise UserError(f"{path.name}: cannot write the PDF there")
         try:
             pages = doc.pageCount()
             for number in range(pages):

@@ -25,6 +25,7 @@ STATES = (
     ("unsure", "Unsure"),
     ("decided", "Decided"),
     ("all", "All"),
+    ("rereview", "Re-review"),
 )
 
 
@@ -52,6 +53,7 @@ class QueueFilters(QWidget):
             layout.addWidget(QLabel(label))
             layout.addWidget(combo)
             combo.currentIndexChanged.connect(self._emit)
+        self.state.currentIndexChanged.connect(self._on_state_changed)
         layout.addSpacing(12)
         layout.addWidget(self.counts, 1)
 
@@ -68,6 +70,14 @@ class QueueFilters(QWidget):
         self.sources.setCurrentIndex(max(found, 0))
         self.sources.blockSignals(False)
 
+    def _on_state_changed(self) -> None:
+        # Re-review lists every band (app.review_queries.QueueFilter).
+        everywhere = self.state.currentData() == "rereview"
+        self.band.setEnabled(not everywhere)
+        self.band.setToolTip(
+            "Re-review lists decided pairs in every band" if everywhere else ""
+        )
+
     def current(self) -> QueueFilter:
         return QueueFilter(
             band=self.band.currentData(),
@@ -76,9 +86,10 @@ class QueueFilters(QWidget):
         )
 
     def show_counts(self, counts: QueueCounts) -> None:
+        again = f"; {counts.rereview:,} to re-review" if counts.rereview else ""
         self.counts.setText(
             f"{counts.total:,} pairs: {counts.waiting:,} waiting, "
-            f"{counts.unsure:,} unsure, {counts.decided:,} decided"
+            f"{counts.unsure:,} unsure, {counts.decided:,} decided{again}"
         )
 
     def _emit(self) -> None:

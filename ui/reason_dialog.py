@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.decisions import REASON_CODES
+from app.decisions import REVIEW_REASON_CODES
 
 OTHER = "other"
 
@@ -53,7 +53,7 @@ class ReasonDialog(QDialog):
         self.prompt.setWordWrap(True)
         self.reason_box = QComboBox()
         self.reason_box.addItem("Choose a reason…", None)
-        for code, text in REASON_CODES.items():
+        for code, text in REVIEW_REASON_CODES.items():
             self.reason_box.addItem(text, code)
         self.reason_box.addItem("Other (say why below)", OTHER)
         self.note_box = QPlainTextEdit()
@@ -63,7 +63,8 @@ class ReasonDialog(QDialog):
         self.identity_box.setValidator(QIntValidator(1, 2_000_000_000, self))
         self.identity_preview = QLabel()
         self.identity_preview.setWordWrap(True)
-        form = QFormLayout()
+        # Kept so the merge dialog can put its search above the number.
+        self.form = form = QFormLayout()
         if describe_identity is not None:
             form.addRow("Other identity #:", self.identity_box)
             form.addRow("", self.identity_preview)

@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (
 )
 
 from app import review_queries as rq
-from app.decisions import REASON_CODES
+from app.decisions import REVIEW_REASON_CODES
 from ui import review_prefs
 from ui.actions import make_action
 from ui.decision_bar import DecisionBar, Pace
@@ -145,7 +145,7 @@ class ReviewPage(QWidget):
         )  # fmt: skip
         self.original_action.setCheckable(True)
         actions.append(self.original_action)
-        for number, (code, text) in enumerate(REASON_CODES.items(), start=1):
+        for number, (code, text) in enumerate(REVIEW_REASON_CODES.items(), start=1):
             action = act(
                 f"Reason: {text}", [str(number)],
                 lambda _=False, i=number: self.bar.set_reason_index(i),
@@ -228,9 +228,13 @@ class ReviewPage(QWidget):
             return
         row = self.model.row_of(detail.pair_id)
         queued = None if row is None else self.model.row(row)
-        previous = (
-            queued.state if queued else (detail.standing and detail.standing.kind)
-        )
+        standing = detail.standing
+        if queued:
+            previous = queued.state
+        elif standing is not None and not standing.rereview:
+            previous = standing.kind
+        else:  # nothing standing, or it rests on values that changed since
+            previous = "re-review" if standing is not None else None
         code, note = self.bar.take_reason()
         self.pace.tick()
         if row is not None and row == self.current_row():

@@ -15,7 +15,7 @@ from typing import Any
 
 from matching.records import STORED_FIELDS
 
-STATES = ("waiting", "unsure", "decided", "all")
+STATES = ("waiting", "unsure", "decided", "all", "rereview")
 BANDS = ("review", "auto", "below")
 
 # The standing human decision on a pair (a scalar subquery on decision_state).
@@ -23,11 +23,21 @@ _STANDING = (
     "(SELECT d.kind FROM decision_state d "
     "WHERE d.left_key = p.left_key AND d.right_key = p.right_key)"
 )
+# A standing decision that rests on values a newer export changed reads
+# 're-review' (app.rereview): the pair waits for a person again.
+_CHANGED = (
+    "(x.left_values_hash <> l.values_hash OR x.right_values_hash <> r.values_hash)"
+)
+_SHOWN_STATE = (
+    f"(SELECT CASE WHEN {_CHANGED} THEN 're-review' ELSE d.kind END "
+    "FROM decision_state d JOIN ledger x ON x.seq = d.seq "
+    "WHERE d.left_key = p.left_key AND d.right_key = p.right_key)"
+)
 _QUEUE_COLUMNS = (
     "p.id, p.priority, p.probability, p.band, p.left_key, p.right_key, "
     "ls.name, l.record_id, l.last_name, l.first_name, l.middle_name, l.dob, "
     "rs.name, r.record_id, r.last_name, r.first_name, r.middle_name, r.dob, "
-    f"{_STANDING}"
+    f"{_SHOWN_STATE}"
 )
 _QUEUE_FROM = (
     "FROM pairs p "
@@ -43,8 +53,12 @@ def _filters(
         raise ValueError(f"unknown band {band!r}")
     if state not in STATES:
         raise ValueError(f"unknown state {state!r}")
-    where, args = ["p.band = ?"], [band]
-    if state == "waiting":
+    # Re-review spans every band: a decided pair may have been re-scored into
+    # another band since, and none of them may be missed.
+    where, args = (["p.band = ?"], [band]) if state != "rereview" else ([], [])
+    if state == "rereview":
+        where.append(_CHANGED)
+    elif state == "waiting":
         where.append(f"{_STANDING} IS NULL")
     elif state == "unsure":
         where.append("d.kind = 'unsure'")
@@ -61,12 +75,14 @@ def _filters(
 
 
 def _from(state: str) -> str:
-    if state in ("unsure", "decided"):
+    if state in ("unsure", "decided", "rereview"):
         # Answered pairs are few: start from them (CROSS JOIN fixes the loop
         # order) rather than probe the ledger for every pair in the band.
+        ledger = "JOIN ledger x ON x.seq = d.seq " if state == "rereview" else ""
         return (
             "FROM decision_state d CROSS JOIN pairs p "
             "ON p.left_key = d.left_key AND p.right_key = d.right_key "
+            + ledger
             + _QUEUE_FROM.removeprefix("FROM pairs p ")
         )
     return _QUEUE_FROM
@@ -130,6 +146,16 @@ def queue_totals(
         ).fetchall()
     )
     return int(total), {str(k): int(v) for k, v in kinds.items()}
+
+
+def rereview_total(conn: sqlite3.Connection, *, sources: tuple[int, int] | None) -> int:
+    """Pairs (any band) whose standing decision needs re-review."""
+    where, args = _filters("review", "rereview", sources)
+    return int(
+        conn.execute(
+            f"SELECT count(*) {_from('rereview')} WHERE {' AND '.join(where)}", args
+        ).fetchone()[0]
+    )
 
 
 def decided_since(conn: sqlite3.Connection, actor: str, since: str) -> int:
@@ -239,10 +265,14 @@ def identity_members(
 def standing_on_pair(
     conn: sqlite3.Connection, left: int, right: int
 ) -> tuple[Any, ...] | None:
-    """(seq, kind, actor, at, reason code, note) of the standing decision."""
+    """(seq, kind, actor, at, reason code, note, rests on changed values) of the
+    standing decision."""
     return conn.execute(
-        "SELECT l.seq, l.kind, l.actor, l.at, l.reason_code, l.note "
+        "SELECT l.seq, l.kind, l.actor, l.at, l.reason_code, l.note, "
+        "(l.left_values_hash IS NOT a.values_hash "
+        " OR l.right_values_hash IS NOT b.values_hash) "
         "FROM decision_state d JOIN ledger l ON l.seq = d.seq "
+        "JOIN records a ON a.id = l.left_key JOIN records b ON b.id = l.right_key "
         "WHERE d.left_key = ? AND d.right_key = ?",
         (left, right),
     ).fetchone()

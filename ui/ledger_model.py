@@ -1,0 +1,208 @@
+"""The decision ledger as a lazy table: seqs, a bounded cache, pages on demand.
+
+A county's ledger holds an entry per automatic link, millions of them, and an
+auditor scrolls it on an office PC. So the model never loads it: it keeps the
+seqs it has listed (8 bytes a row, in an ``array``) and a bounded cache of
+rows (Anki's ``DataModel``), and reads the next page by keyset as the view
+reaches the end (Spyder's ``fetchMore``).
+"""
+
+from __future__ import annotations
+
+from array import array
+from collections import OrderedDict
+from typing import Any
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtGui import QColor
+
+from app import ledger_queries as lq
+from app.workspace.core import Connection
+
+PAGE_SIZE = 500
+CACHE_ROWS = 5000
+_REFILL = 100
+
+Index = QModelIndex | QPersistentModelIndex
+
+COLUMNS = (
+    ("seq", "#"),
+    ("at", "When (UTC)"),
+    ("actor", "Who"),
+    ("kind", "Decision"),
+    ("probability", "Score"),
+    ("records", "Records"),
+    ("reason", "Reason"),
+)
+COLUMN_WIDTHS = (64, 148, 110, 84, 56, 250)
+KIND_COLOURS = {
+    "match": QColor("#1b7f3b"),
+    "non-match": QColor("#b3261e"),
+    "unsure": QColor("#8a5a00"),
+    "reversal": QColor("#6a1b9a"),
+}
+
+
+def when_text(at: str) -> str:
+    """2026-11-26T03:50:12.123456Z -> 2026-11-26 03:50:12 (still UTC)."""
+    return at[:19].replace("T", " ")
+
+
+class LedgerModel(QAbstractTableModel):
+    """Entries matching one ``LedgerFilter``, newest first, a page at a time."""
+
+    SeqRole = Qt.ItemDataRole.UserRole + 1
+
+    def __init__(
+        self,
+        conn: Connection,
+        ledger_filter: lq.LedgerFilter | None = None,
+        parent: Any = None,
+    ) -> None:
+        super().__init__(parent)
+        self._conn = conn
+        self._filter = ledger_filter or lq.LedgerFilter()
+        self._seqs = array("q")
+        self._cursor: int | None = None
+        self._more = True
+        self._cache: OrderedDict[int, lq.LedgerRow] = OrderedDict()
+        self._append(self._read_page())
+
+    @property
+    def ledger_filter(self) -> lq.LedgerFilter:
+        return self._filter
+
+    def set_filter(self, ledger_filter: lq.LedgerFilter) -> None:
+        self._filter = ledger_filter
+        self.reload()
+
+    def reload(self) -> None:
+        """Start again from the newest entry (after a filter or a write)."""
+        self.beginResetModel()
+        self._seqs = array("q")
+        self._cache.clear()
+        self._cursor = None
+        self._more = True
+        self._append(self._read_page())
+        self.endResetModel()
+
+    def _read_page(self) -> lq.LedgerPage:
+        page = lq.ledger_page(
+            self._conn, self._filter, before=self._cursor, limit=PAGE_SIZE
+        )
+        self._cursor = page.cursor
+        self._more = page.cursor is not None
+        return page
+
+    def _append(self, page: lq.LedgerPage) -> None:
+        for row in page.rows:
+            self._seqs.append(row.seq)
+            self._remember(row)
+
+    def _remember(self, row: lq.LedgerRow) -> None:
+        self._cache[row.seq] = row
+        self._cache.move_to_end(row.seq)
+        while len(self._cache) > CACHE_ROWS:
+            self._cache.popitem(last=False)
+
+    def canFetchMore(self, parent: Index = QModelIndex()) -> bool:  # noqa: B008
+        return not parent.isValid() and self._more
+
+    def fetchMore(self, parent: Index = QModelIndex()) -> None:  # noqa: B008
+        if parent.isValid() or not self._more:
+            return
+        page = self._read_page()
+        if not page.rows:
+            return
+        first = len(self._seqs)
+        self.beginInsertRows(QModelIndex(), first, first + len(page.rows) - 1)
+        self._append(page)
+        self.endInsertRows()
+
+    def row(self, row: int) -> lq.LedgerRow | None:
+        """The row's data, read back with its neighbours if it left the cache."""
+        if not 0 <= row < len(self._seqs):
+            return None
+        seq = self._seqs[row]
+        cached = self._cache.get(seq)
+        if cached is not None:
+            return cached
+        lo, hi = max(0, row - _REFILL), min(len(self._seqs), row + _REFILL)
+        found = lq.ledger_rows(self._conn, list(self._seqs[lo:hi]))
+        for other in self._seqs[lo:hi]:
+            if other != seq and other in found:
+                self._remember(found[other])
+        if seq in found:
+            self._remember(found[seq])
+        return self._cache.get(seq)
+
+    def seq(self, row: int) -> int | None:
+        return self._seqs[row] if 0 <= row < len(self._seqs) else None
+
+    def row_of(self, seq: int) -> int | None:
+        try:
+            return self._seqs.index(seq)
+        except ValueError:
+            return None
+
+    # -- Qt model API ----------------------------------------------------------
+
+    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self._seqs)
+
+    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(COLUMNS)
+
+    def headerData(
+        self,
+        section: int,
+        orientation: Qt.Orientation,
+        role: int = Qt.ItemDataRole.DisplayRole,
+    ) -> Any:
+        if role != Qt.ItemDataRole.DisplayRole:
+            return None
+        if orientation == Qt.Orientation.Horizontal and 0 <= section < len(COLUMNS):
+            return COLUMNS[section][1]
+        return None
+
+    def flags(self, index: Index) -> Qt.ItemFlag:
+        if not index.isValid():
+            return Qt.ItemFlag.NoItemFlags
+        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+
+    def _text(self, row: lq.LedgerRow, column: str) -> str:
+        if column == "seq":
+            return str(row.seq)
+        if column == "at":
+            return when_text(row.at)[:16]  # to the minute; the pane has seconds
+        if column == "records":
+            return row.records_text
+        if column == "probability":
+            return "" if row.probability is None else f"{row.probability:.3f}"
+        if column == "reason":
+            if row.kind == "reversal":
+                return f"reverses #{row.reverses}: {row.note or ''}"
+            return row.reason_code or ""
+        return str(getattr(row, column) or "")
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid() or index.column() >= len(COLUMNS):
+            return None
+        row = self.row(index.row())
+        if row is None:
+            return None
+        column = COLUMNS[index.column()][0]
+        if role == Qt.ItemDataRole.DisplayRole:
+            return self._text(row, column)
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return f"Entry {row.seq} by {row.actor} (OS account {row.os_user})"
+        if role == Qt.ItemDataRole.ForegroundRole and column == "kind":
+            return KIND_COLOURS.get(row.kind)
+        if role == Qt.ItemDataRole.TextAlignmentRole and column in (
+            "seq",
+            "probability",
+        ):
+            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        if role == self.SeqRole:
+            return row.seq
+        return None
