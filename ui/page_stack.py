@@ -4,7 +4,8 @@ The page contract: a page is a ``QWidget`` built as ``Page(session,
 settings, parent=None)``, with a ``title: str`` and ``page_actions() ->
 list[QAction]``; it connects itself to ``session.data_changed``. It may
 also offer ``is_busy() -> bool`` and ``cancel_work()`` (a running job) and
-``save_state()`` (called when the window closes). Pages are built when a
+``save_state()`` (called when the window closes), and ``initial_focus() ->
+QWidget`` (where the keyboard goes when the page is shown). Pages are built when a
 workspace opens and deleted when it closes, so no page ever outlives its
 session. The review, identity and search pages are imported by name: until
 one exists the window shows a plain placeholder instead of failing.
@@ -208,7 +209,14 @@ class PageStack(QWidget):
 
 
 def focus_first_child(page: QWidget) -> None:
-    """Put the keyboard focus on the page's first control that takes it."""
+    """Put the keyboard focus where the page wants it (its ``initial_focus()``),
+    else on its first control that takes it."""
+    chosen = getattr(page, "initial_focus", None)
+    if callable(chosen):
+        widget = chosen()
+        if isinstance(widget, QWidget) and widget.isEnabled():
+            widget.setFocus(Qt.FocusReason.ShortcutFocusReason)
+            return
     widget = page.nextInFocusChain()
     while widget is not None and widget is not page:
         if (

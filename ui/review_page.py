@@ -321,6 +321,10 @@ class ReviewPage(QWidget):
         if keep is not None:
             keep(HEADER_KEY, self.table.horizontalHeader().saveState())
 
+    def initial_focus(self) -> QWidget:
+        """The queue: M, N, U and the arrows work at once, not on a filter box."""
+        return self.table
+
     def showEvent(self, event: QShowEvent) -> None:
         super().showEvent(event)
         self.apply_prefs()

@@ -359,17 +359,6 @@ def identity_sizes(conn: sqlite3.Connection, ids: Sequence[int]) -> dict[int, in
     return out
 
 
-def names_from(
-    conn: sqlite3.Connection, low: str, high: str, *, limit: int
-) -> list[tuple[str, str | None]]:
-    """Distinct (last, first) with ``low <= last_name < high`` (an index range)."""
-    return conn.execute(
-        "SELECT DISTINCT last_name, first_name FROM records "
-        "WHERE last_name >= ? AND last_name < ? LIMIT ?",
-        (low, high, limit),
-    ).fetchall()
-
-
 _HIT_SELECT = (
     "SELECT r.id, s.name, r.record_id, r.last_name, r.first_name, r.middle_name, "
     "r.dob, r.event_date, r.identity_id FROM records r "

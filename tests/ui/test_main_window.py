@@ -61,7 +61,7 @@ def enabled_menu_actions(win: MainWindow) -> list[Any]:
 def test_window_opens_a_workspace_and_shows_every_page(
     window: MainWindow, workspace: Path
 ) -> None:
-    """Opening a workspace builds all six pages and says who works on what."""
+    """Opening a workspace builds every page and says who works on what."""
     assert window.pages.current_key() == "start"
     assert not window.action_map[MainAction.IMPORT_FILE].isEnabled()
     assert window.open_workspace(workspace)
@@ -84,6 +84,18 @@ def test_window_opens_a_workspace_and_shows_every_page(
     assert window.close_workspace()
     assert window.session is None
     assert window.pages.current_key() == "start"
+
+
+def test_going_to_review_puts_the_keys_on_the_queue(
+    window: MainWindow, workspace: Path
+) -> None:
+    """M, N and the arrows must reach the queue at once, not a filter box."""
+    assert window.open_workspace(workspace)
+    window.show()
+    window.go_to("review")
+    page = window.pages.page("review")
+    assert page.table.hasFocus() or QApplication.focusWidget() is page.table
+    assert window.close_workspace()
 
 
 def test_page_actions_are_enabled_only_on_their_page(
