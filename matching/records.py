@@ -58,30 +58,7 @@ STORED_FIELDS: tuple[str, ...] = (
 
 _AS_WRITTEN = ("statute", "charge", "disposition")
 # The mapped fields normalise_record reads (besides id_* extras).
-_INPUT_FIELDS = (
-    "first_name",
-    "middle_name",
-    "last_name",
-    "suffix",
-    "full_name",
-    "dob",
-    "age",
-    "sex",
-    "race",
-    "street",
-    "city",
-    "state",
-    "zip",
-    "booking_number",
-    "ir_number",
-    "sid",
-    "fbi_number",
-    "case_number",
-    "event_date",
-    "statute",
-    "charge",
-    "disposition",
-)
+_INPUT_FIELDS = (*STORED_FIELDS[:4], "full_name", *STORED_FIELDS[4:])
 _T = TypeVar("_T")
 _MISSING: Any = object()
 
