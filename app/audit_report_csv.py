@@ -26,7 +26,7 @@ from pathlib import Path
 
 from app.audit_report import AuditReport
 from app.audit_report_quality import Interval
-from app.export import atomic_text_file
+from app.export import atomic_text_file, spreadsheet_safe
 from app.workspace.core import Connection
 
 HEADER = ("section", "item", "detail", "measure", "value")
@@ -46,8 +46,7 @@ def cell(value: object) -> str:
         # Exact, so every figure can be checked: the shortest text that reads
         # back as the same float, and counts stored as floats without ".0".
         return str(int(value)) if value.is_integer() else repr(value)
-    text = str(value)
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+    return str(spreadsheet_safe(str(value)))
 
 
 def _rows(

@@ -24,6 +24,7 @@ from app.eligibility_dissemination import (
 from app.eligibility_people import EligibilityFilter, filtered_rows
 from app.eligibility_row import HEADER, EligibleRow, default_rules
 from app.errors import UserError
+from app.export import spreadsheet_safe
 from app.workspace.core import Connection
 from matching.eligibility import Category, RuleSet
 from matching.progress import CancelFn, ProgressFn
@@ -147,7 +148,7 @@ def _write_csv(path: Path, rows: Iterable[EligibleRow]) -> None:
     with path.open("w", newline="", encoding="utf-8") as fh:
         writer = csv.writer(fh)
         writer.writerow(HEADER)
-        writer.writerows(row.cells() for row in rows)
+        writer.writerows([spreadsheet_safe(v) for v in row.cells()] for row in rows)
 
 
 _WIDTHS = {"case_number": 18, "category": 22, "reason": 20, "statute": 24,

@@ -27,6 +27,15 @@ class ExportResult:
     identities: int
 
 
+def spreadsheet_safe(value: object) -> object:
+    """Text a spreadsheet would run as a formula (``=``, ``+``, ``-``, ``@``)
+    gets a leading apostrophe: these files go to other agencies, where a
+    value from an export must never run. Other values pass unchanged."""
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + value
+    return value
+
+
 @contextmanager
 def atomic_text_file(path: Path) -> Iterator[TextIO]:
     """Yield a text file that replaces ``path`` only if the block succeeds."""

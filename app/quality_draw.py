@@ -28,6 +28,7 @@ from app.quality_population import (
 )
 from app.workspace import pairs as store
 from app.workspace.core import Connection
+from app.workspace.eligibility_sql import read_snapshot
 from matching.estimates import allocate
 from matching.progress import CancelFn, ProgressFn
 
@@ -49,6 +50,11 @@ def choose(population: Population, *, size: int, seed: int) -> np.ndarray:
         chosen.append(np.sort(rng.choice(members, size=n, replace=False)))
     picked = np.concatenate(chosen) if chosen else np.zeros(0, dtype=np.int64)
     return picked[rng.permutation(len(picked))]
+
+
+# People label every pair of a sample by hand; a few hundred per stratum
+# already gives intervals a few points wide.
+MAX_SAMPLE = 5_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,6 +99,11 @@ def draw_sample(
     """
     if size < 1:
         raise UserError("the sample needs at least one pair")
+    if size > MAX_SAMPLE:
+        raise UserError(
+            f"a sample of {size:,} pairs is more than people can label; "
+            f"draw at most {MAX_SAMPLE:,}"
+        )
     uuid_ = conn.info("workspace_uuid") or ""
     audit = AuditFile.open(audit_path, workspace_uuid=uuid_, create=True)
     try:
@@ -101,19 +112,25 @@ def draw_sample(
                 f"{audit_path.name} already holds a sample; create a new audit "
                 "file to draw another"
             )
-        seq, head = _ledger_head(conn)
-        population = candidate_population(conn, on_progress=on_progress, cancel=cancel)
-        picked = choose(population, size=size, seed=seed)
-        sizes = population.sizes()
-        sampled = [
-            int(np.count_nonzero(population.stratum[picked] == h))
-            for h in range(len(STRATA))
-        ]
-        strata = tuple(
-            Stratum(name, label, linked, sizes[h], sampled[h])
-            for h, (name, label, linked) in enumerate(STRATA)
-        )
-        items = _items(conn, population, picked, sizes, sampled)
+        # One snapshot: the ledger head recorded is the state every first
+        # decision, pair and identity of the sample was read from, even while
+        # a reviewer keeps deciding during the draw.
+        with read_snapshot(conn.conn):
+            seq, head = _ledger_head(conn)
+            population = candidate_population(
+                conn, on_progress=on_progress, cancel=cancel
+            )
+            picked = choose(population, size=size, seed=seed)
+            sizes = population.sizes()
+            sampled = [
+                int(np.count_nonzero(population.stratum[picked] == h))
+                for h in range(len(STRATA))
+            ]
+            strata = tuple(
+                Stratum(name, label, linked, sizes[h], sampled[h])
+                for h, (name, label, linked) in enumerate(STRATA)
+            )
+            items = _items(conn, population, picked, sizes, sampled)
         sample_id = str(uuid.uuid4())
         audit.write_sample(
             {

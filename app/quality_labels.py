@@ -66,6 +66,13 @@ def read_labels(path: Path, *, known: set[int]) -> list[LabelRow]:
                 continue
             if line == 1 and not row[0].strip().isdigit():
                 header = [c.strip().lower() for c in row]
+                if "pos" not in header or "label" not in header:
+                    raise InputError(
+                        path,
+                        "the header needs a 'pos' and a 'label' column "
+                        f"(it has {', '.join(header)})",
+                        line=1,
+                    )
                 continue
             cells = dict(zip(header, row, strict=False)) if header else None
             pos_text = (cells["pos"] if cells else row[0]).strip()

@@ -119,7 +119,11 @@ def candidate_population(
         ) from exc
     del features
     s_left, s_right, s_id, s_band, s_prob, s_weight = _stored(conn)
-    top = max(int(scored.left.max(initial=0)), int(s_right.max(initial=0)))
+    # Pairs are coded as left * base + right: base must exceed every key on
+    # either side, of candidates and of stored pairs alike.
+    top = max(
+        int(a.max(initial=0)) for a in (scored.left, scored.right, s_left, s_right)
+    )
     base = np.int64(top + 1)
     s_code = s_left * base + s_right  # sorted: the rows come by (left, right)
     c_code = scored.left * base + scored.right

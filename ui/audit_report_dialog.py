@@ -178,6 +178,16 @@ class AuditReportDialog(QDialog):
         if audit is not None and not audit.is_file():
             show_error(self, UserError(f"{audit.name}: no such quality sample file."))
             return
+        csv_path = pdf.with_suffix(".csv")
+        if csv_path.exists():  # the file dialog only asked about the PDF
+            answer = QMessageBox.question(
+                self,
+                "Audit report",
+                f"{csv_path.name} already exists beside the PDF. Replace it with "
+                "the report's figures?",
+            )
+            if answer != QMessageBox.StandardButton.Yes:
+                return
         self.settings.last_folder = str(pdf.parent)
         super().accept()
 

@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.quality_draw import MAX_SAMPLE
 from ui.quality_blind_view import BlindPairView
 from ui.quality_estimates import EstimatesTable
 
@@ -37,7 +38,7 @@ class SampleTab(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.size_box = QSpinBox()
-        self.size_box.setRange(1, 100_000)
+        self.size_box.setRange(1, MAX_SAMPLE)
         self.size_box.setValue(200)
         self.size_box.setAccessibleName("Sample size")
         self.size_box.setToolTip("Pairs to sample, shared equally among the strata")

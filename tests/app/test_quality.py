@@ -217,3 +217,49 @@ def test_rescoring_reproduces_the_runs_weights(linked: Connection) -> None:
     assert len(found) == len(stored)  # every stored pair is a candidate again
     assert len(scored) > len(stored)  # and there are candidates below the threshold
     assert max(abs(stored[k] - w) for k, w in found.items()) < 1e-3
+
+
+def test_highest_record_key_only_below_the_threshold_is_decoded_right(
+    linked: Connection, tmp_path: Path
+) -> None:
+    """Two new records that only ever pair below the lower threshold carry the
+    workspace's highest keys; the population must not mistake their pairs."""
+    from app.importer import import_file
+    from app.linking import run_link
+    from tests.conftest import TODAY
+
+    extra = tmp_path / "extra.csv"
+    extra.write_text(
+        "id,last_name,first_name,dob,city\n"
+        "X1,KOWALCZYK,ANNA,1926-05-20,PEORIA\n"
+        "X2,NGUYEN,AMY,1926-05-20,ROCKFORD\n",
+        encoding="utf-8",
+    )
+    import_file(linked, extra, source="extra", kind="other", today=TODAY)
+    run_link(linked)
+    keys = {r[0] for r in linked.conn.execute("SELECT id FROM records").fetchall()}
+    population = candidate_population(linked)
+    assert set(population.left.tolist()) <= keys
+    assert set(population.right.tolist()) <= keys
+    result = draw_sample(linked, tmp_path / "s.rmaudit", size=300, seed=1)
+    assert result.sample_size == 300
+
+
+def test_labels_file_without_pos_column_names_the_problem(tmp_path: Path) -> None:
+    from app.errors import InputError
+    from app.quality_labels import read_labels
+
+    labels = tmp_path / "labels.csv"
+    labels.write_text("item,label\n1,match\n", encoding="utf-8")
+    with pytest.raises(InputError, match="'pos' and a 'label' column") as info:
+        read_labels(labels, known={1})
+    assert "line 1" in str(info.value)
+
+
+def test_a_sample_nobody_could_label_is_refused(
+    linked: Connection, tmp_path: Path
+) -> None:
+    from app.quality_draw import MAX_SAMPLE
+
+    with pytest.raises(UserError, match="more than people can label"):
+        draw_sample(linked, tmp_path / "big.rmaudit", size=MAX_SAMPLE + 1, seed=1)
