@@ -19,7 +19,7 @@ from datetime import date
 
 from app.eligibility_row import EligibleRow
 from app.workspace import eligibility_sql as store
-from app.workspace import ledger
+from app.workspace.confirmed import confirmed_links
 from matching.eligibility import (
     ARREST_WINDOW_DAYS,
     ChargeInput,
@@ -167,11 +167,19 @@ class CaseReader:
     must be of the same state of the file as the records given to it.
     """
 
-    def __init__(self, db: sqlite3.Connection, rules: RuleSet) -> None:
+    def __init__(
+        self,
+        db: sqlite3.Connection,
+        rules: RuleSet,
+        *,
+        keys: Sequence[int] | None = None,
+    ) -> None:
+        """``keys``: the only records whose cases will be asked for (one
+        identity), so only the decisions touching them are read."""
         self.db = db
         self.rules = rules
         self.layouts = store.import_layouts(db)
-        self.links = MustLinks(ledger.constraints(db)[0])
+        self.links = MustLinks(confirmed_links(db, keys))
         self._dated: dict[tuple[int, str], bool] = {}
 
     def cases(self, identity_id: int, records: list[store.ChargeRecord]) -> list[Case]:

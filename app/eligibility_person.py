@@ -62,8 +62,9 @@ def identity_charges(
 ) -> PersonCharges | None:
     """The classified cannabis charges of one identity (None: unknown id).
 
-    A merged-away id is followed to the identity it is part of now. Small,
-    indexed reads: fit for the GUI thread when a page opens an identity.
+    A merged-away id is followed to the identity it is part of now. Only the
+    identity's own records and decisions are read (indexed): fit for the GUI
+    thread when a page opens an identity.
     """
     rules = rules or default_rules()
     db = conn.conn
@@ -71,8 +72,8 @@ def identity_charges(
         current = pair_store.resolve_identity_id(db, identity_id)
         if current is None:
             return None
-        reader = CaseReader(db, rules)
         records = store.charge_records_of(db, current)
+        reader = CaseReader(db, rules, keys=[r.key for r in records])
         rows = reader.rows(reader.cases(current, records)) if records else []
     by_key = {r.key: r for r in records}
     charges = []

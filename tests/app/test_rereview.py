@@ -157,6 +157,27 @@ def test_pair_detail_says_the_standing_decision_needs_re_review(
     assert other_detail.standing.rereview is False
 
 
+def test_a_flagged_match_is_not_a_confirmed_link(
+    linked: Connection, reexported: dict
+) -> None:
+    """Eligibility's 'confirmed' needs the pair decided again on the new values;
+    the flagged match still holds the identity together meanwhile."""
+    from app.workspace import ledger
+    from app.workspace.confirmed import confirmed_links
+
+    pair = linked.conn.execute(
+        "SELECT min(left_key, right_key), max(left_key, right_key) FROM pairs "
+        "WHERE id = ?",
+        (reexported["a"],),
+    ).fetchone()
+    assert tuple(pair) in ledger.constraints(linked.conn)[0]
+    assert tuple(pair) not in confirmed_links(linked.conn)
+    assert tuple(pair) not in confirmed_links(linked.conn, list(pair))
+    decide_pair(linked, reexported["a"], "match")
+    assert tuple(pair) in confirmed_links(linked.conn)
+    assert tuple(pair) in confirmed_links(linked.conn, list(pair))
+
+
 def test_split_resting_on_changed_values_is_flagged(
     linked: Connection, sample_dir: Path
 ) -> None:
