@@ -77,6 +77,12 @@ def _print_summary(summary: ImportSummary) -> None:
 @click.option(
     "--preview", is_flag=True, help="Show the guessed mapping; import nothing."
 )
+@click.option(
+    "--match-by-line",
+    is_flag=True,
+    help="A newer export of a source without a record id column: update rows by "
+    "line number (only if no row was added, removed or moved).",
+)
 @reviewer_option
 @user_errors
 def import_(
@@ -86,6 +92,7 @@ def import_(
     kind: str,
     overrides: Sequence[str],
     preview: bool,
+    match_by_line: bool,
     reviewer: str | None,
 ) -> None:
     """Import a CSV or XLSX export into the workspace (created if missing).
@@ -105,7 +112,14 @@ def import_(
         ws, create=True, actor=Actor.current(reviewer), purpose="import"
     )
     try:
-        summary = import_file(conn, file, source=source, kind=kind, overrides=overrides)
+        summary = import_file(
+            conn,
+            file,
+            source=source,
+            kind=kind,
+            overrides=overrides,
+            match_by_line=match_by_line,
+        )
     finally:
         conn.close()
     _print_summary(summary)

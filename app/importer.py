@@ -125,6 +125,33 @@ def _check_request(conn: Connection, path: Path, source: str, kind: str) -> str:
     return digest
 
 
+def _require_record_ids(
+    conn: Connection, mapping: Mapping, path: Path, source: str
+) -> None:
+    """A newer export is matched to the rows already there by record id, so
+    both sides must have one; matching by line number would give one
+    person's row to another the moment a row is added or removed."""
+    src = store.get_source(conn.conn, source)
+    before = None if src is None else store.last_record_id_column(conn.conn, src.id)
+    if before is None:
+        return
+    if before == "":
+        raise InputError(
+            path,
+            f"the rows already imported for source '{source}' have no record id "
+            "column (they are known by line number), so a newer export cannot be "
+            "matched to them safely; import this file under a new source name (or, "
+            "if no row was added, removed or moved, with --match-by-line)",
+        )
+    if "record_id" not in mapping.columns:
+        raise InputError(
+            path,
+            f"a newer export of '{source}' is matched to its rows by record id; "
+            f"map the record id column (last time: '{before}') with "
+            f"--map record_id=COLUMN",
+        )
+
+
 def _require_names(mapping: Mapping, path: Path) -> None:
     if not any(f in mapping.columns for f in _NAME_FIELDS):
         raise InputError(
@@ -146,6 +173,7 @@ def import_file(
     cancel: CancelFn | None = None,
     today: date | None = None,
     parallel: bool | None = None,
+    match_by_line: bool = False,
 ) -> ImportSummary:
     """Import one file as (a newer export of) ``source``, in one transaction.
 
@@ -161,6 +189,9 @@ def import_file(
         cancel: polled once per batch; when true the import rolls back.
         today: the date two-digit years resolve against.
         parallel: normalise in a worker process; None decides by file size.
+        match_by_line: let a newer export of a source without a record id
+            column update its rows by line number (only safe when no row was
+            added, removed or reordered); refused otherwise.
 
     Raises:
         InputError: the file or the request is unusable; nothing was written.
@@ -176,6 +207,8 @@ def import_file(
         elif overrides:
             mapping = apply_overrides(mapping, overrides, reader.headers, path=path)
         _require_names(mapping, path)
+        if not match_by_line:
+            _require_record_ids(conn, mapping, path, source)
         if parallel is None:
             parallel = path.stat().st_size >= PARALLEL_MIN_BYTES
         rows_estimate = _rows_estimate(path, sample)
@@ -280,11 +313,11 @@ def _write_import(
     warnings: list[str] = []
     if flagged:
         warnings.append(rereview.warning_text(flagged))
-    if job.existing and "record_id" not in mapping.columns:
+    if "record_id" not in mapping.columns and done.total:
         warnings.append(
-            "record ids are line numbers, so rows of this newer export were matched "
-            "to the old ones by line; map a record id column with "
-            "--map record_id=COLUMN"
+            "no record id column is mapped: rows are known by their line number, "
+            "so a newer export of this source cannot update them later; map one "
+            "with --map record_id=COLUMN if the file has one"
         )
     return ImportSummary(
         import_id=import_id,

@@ -70,6 +70,19 @@ def get_source(conn: sqlite3.Connection, name: str) -> SourceRow | None:
     return None if row is None else SourceRow(*row)
 
 
+def last_record_id_column(conn: sqlite3.Connection, source_id: int) -> str | None:
+    """The record id column of the source's latest import with rows; "" when
+    its rows were keyed by line number, None when nothing was imported yet."""
+    row = conn.execute(
+        "SELECT mapping FROM imports WHERE source_id = ? AND rows_imported > 0 "
+        "ORDER BY id DESC LIMIT 1",
+        (source_id,),
+    ).fetchone()
+    if row is None:
+        return None
+    return str(json.loads(row[0]).get("record_id") or "")
+
+
 def create_source(conn: sqlite3.Connection, name: str, kind: str) -> SourceRow:
     cur = conn.execute("INSERT INTO sources (name, kind) VALUES (?, ?)", (name, kind))
     return SourceRow(int(cur.lastrowid or 0), name, kind)

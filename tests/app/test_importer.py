@@ -295,6 +295,34 @@ def test_newer_export_updates_changed_rows_and_keeps_old_values(
     assert [json.loads(r[0])[2] for r in kept] == ["01/02/1980"]
 
 
+def test_newer_export_is_never_matched_by_line_number_unasked(
+    conn: Connection, ws_path: Path, tmp_path: Path
+) -> None:
+    """One deleted row would shift every later person onto another's record."""
+    old = _write(
+        tmp_path / "v1.csv", 'NAME,DOB\n"SMITH, JOHN",1/2/1980\n"DOE, JANE",1/1/1970\n'
+    )
+    new = _write(tmp_path / "v2.csv", 'NAME,DOB\n"DOE, JANE",1/1/1970\n')
+    first = import_file(conn, old, source="s", today=TODAY)
+    assert any("no record id column" in w for w in first.warnings)
+    before = snapshot(ws_path)
+    with pytest.raises(InputError, match="known by line number"):
+        import_file(conn, new, source="s", today=TODAY)
+    assert snapshot(ws_path) == before
+
+
+def test_newer_export_must_map_the_record_id_again(
+    conn: Connection, ws_path: Path, tmp_path: Path
+) -> None:
+    old = _write(tmp_path / "v1.csv", 'ID,NAME\n1,"SMITH, JOHN"\n')
+    new = _write(tmp_path / "v2.csv", 'ID,NAME\n1,"SMITH, JON"\n')
+    import_file(conn, old, source="s", overrides=["record_id=ID"], today=TODAY)
+    before = snapshot(ws_path)
+    with pytest.raises(InputError, match="last time: 'ID'"):
+        import_file(conn, new, source="s", overrides=["record_id="], today=TODAY)
+    assert snapshot(ws_path) == before
+
+
 def test_kind_must_match_an_existing_source(conn: Connection, tmp_path: Path) -> None:
     a = _write(tmp_path / "a.csv", 'NAME\n"SMITH, JOHN"\n')
     b = _write(tmp_path / "b.csv", 'NAME\n"DOE, JANE"\n')

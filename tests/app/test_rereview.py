@@ -79,7 +79,9 @@ def reexported(linked: Connection, sample_dir: Path, tmp_path: Path) -> dict:
     kind = linked.conn.execute(
         "SELECT kind FROM sources WHERE name = ?", (source,)
     ).fetchone()[0]
-    summary = import_file(linked, newer, source=source, kind=kind, today=TODAY)
+    summary = import_file(
+        linked, newer, source=source, kind=kind, today=TODAY, match_by_line=True
+    )
     return {"a": a, "b": b[0], "changed": a_left, "summary": summary}
 
 
@@ -191,7 +193,9 @@ def test_split_resting_on_changed_values_is_flagged(
     kind = linked.conn.execute(
         "SELECT kind FROM sources WHERE name = ?", (source,)
     ).fetchone()[0]
-    import_file(linked, newer, source=source, kind=kind, today=TODAY)
+    import_file(
+        linked, newer, source=source, kind=kind, today=TODAY, match_by_line=True
+    )
     assert [f.kind for f in flagged(linked)] == ["split"]
     assert counts(linked).identity_changes == 1
 
@@ -209,7 +213,17 @@ def test_cli_import_status_and_queue_report_it(
     linked.close()
     runner = CliRunner()
     result = runner.invoke(
-        cli, ["import", str(path), str(newer), "--source", source, "--kind", kind]
+        cli,
+        [
+            "import",
+            str(path),
+            str(newer),
+            "--source",
+            source,
+            "--kind",
+            kind,
+            "--match-by-line",
+        ],
     )
     assert result.exit_code == 0, result.output
     assert "1 decision rests on records this file changed" in result.output

@@ -206,7 +206,7 @@ def test_data_changed_refreshes_the_sources_page(
     extra.write_bytes((ui_sample / "arrest.csv").read_bytes() + b"\r\n")
     conn = open_workspace(workspace)
     try:
-        import_file(conn, extra, source="arrest", kind="arrest")
+        import_file(conn, extra, source="arrest", kind="arrest", match_by_line=True)
     finally:
         conn.close()
     window.session.data_changed.emit("import")
