@@ -15,6 +15,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 
+from app.rereview import flagged
 from app.workspace import ledger
 from app.workspace import records as store
 from app.workspace.core import Connection
@@ -26,7 +27,10 @@ class VerifyReport:
     entries: int
     head: str
     problems: list[str]
-    rereview: list[int] = field(default_factory=list)
+    rereview: list[int] = field(default_factory=list)  # entries on changed values
+    # Of those, the standing human decisions: what `status` and `queue
+    # --rereview` count, and what a person must decide again.
+    standing_rereview: list[int] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -41,7 +45,7 @@ def verify(conn: Connection, *, expect_head: str | None = None) -> VerifyReport:
     problems: list[str] = []
     if chain.problem is not None:
         problems.append(f"ledger: {chain.problem}")
-    if expect_head and not ledger.contains_hash(db, expect_head):
+    if expect_head and not ledger.contains_hash(db, expect_head.strip().lower()):
         problems.append(
             f"ledger: the head noted earlier ({expect_head[:12]}...) is gone: "
             "entries were removed from the end or the chain was rewritten"
@@ -73,4 +77,5 @@ def verify(conn: Connection, *, expect_head: str | None = None) -> VerifyReport:
                 )
     for seq in ledger.evidence_mismatches(db):
         problems.append(f"ledger entry {seq}: its evidence snapshot was altered")
-    return VerifyReport(chain.entries, chain.head, problems, sorted(rereview))
+    standing = sorted(f.seq for f in flagged(conn) if f.seq in rereview)
+    return VerifyReport(chain.entries, chain.head, problems, sorted(rereview), standing)

@@ -62,7 +62,7 @@ def build_report(
         checked = verify(conn, expect_head=expect_head)
         verification = Verification(
             checked.ok, checked.entries, checked.head, checked.problems,
-            checked.rereview,
+            checked.rereview, checked.standing_rereview,
         )  # fmt: skip
         auto = sql.standing_auto_links(db)
         structural = sql.standing_structural(db)

@@ -72,11 +72,12 @@ def _iter_rows(r: AuditReport) -> Iterator[Row]:
     yield from _rows("verification", "ledger chain", "", {
         "result": "pass" if v.ok else "FAIL", "entries_verified": v.entries,
         "chain_head": v.head, "problems": len(v.problems),
-        "entries_needing_rereview": len(v.rereview),
+        "decisions_needing_rereview": len(v.standing_rereview),
+        "entries_on_changed_values": len(v.rereview),
     })  # fmt: skip
     for n, problem in enumerate(v.problems, start=1):
         yield from _rows("verification", "problem", n, {"text": problem})
-    for seq in v.rereview:
+    for seq in v.standing_rereview:
         yield from _rows("verification", "needs re-review", seq, {"entry": seq})
     for s in r.sources:
         yield from _rows("sources", s.name, s.kind, {

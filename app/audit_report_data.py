@@ -34,7 +34,8 @@ class Verification:
     entries: int
     head: str
     problems: list[str]
-    rereview: list[int]
+    rereview: list[int]  # entries resting on values a newer export changed
+    standing_rereview: list[int]  # of those, decisions a person must redo
 
 
 @dataclass(frozen=True, slots=True)

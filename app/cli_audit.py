@@ -65,14 +65,26 @@ def audit(
         report = verify_workspace(conn, expect_head=expect_head)
     finally:
         conn.close()
-    for seq in report.rereview[:20]:
-        click.echo(
-            f"needs re-review: entry {seq} rests on values a newer export changed"
-        )
     if not report.ok:
         for problem in report.problems[:20]:
             click.echo(f"BROKEN {problem}", err=True)
+        if len(report.problems) > 20:
+            click.echo(f"... and {len(report.problems) - 20:,} more", err=True)
         raise SystemExit(1)
+    if report.standing_rereview:
+        click.echo(
+            f"needs re-review: {len(report.standing_rereview):,} standing decisions "
+            f"rest on values a newer export changed (entries "
+            f"{', '.join(map(str, report.standing_rereview[:10]))}"
+            f"{', ...' if len(report.standing_rereview) > 10 else ''}); "
+            f"list them with: recordmatch queue {ws} --rereview --out FILE.csv"
+        )
+    superseded = len(report.rereview) - len(report.standing_rereview)
+    if superseded:
+        click.echo(
+            f"{superseded:,} other entries (automatic links, decisions since "
+            "replaced) rest on values a newer export changed; not tampering"
+        )
     click.echo(f"verified {report.entries:,} ledger entries; chain head {report.head}")
 
 

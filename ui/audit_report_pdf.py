@@ -84,8 +84,11 @@ def _verification(r: AuditReport) -> str:
     rows: list[tuple[str, object]] = [
         ("Ledger entries verified", number(v.entries)),
         ("Problems found", number(len(v.problems))),
-        ("Decisions resting on values a newer export changed (re-review)",
-         number(len(v.rereview))),
+        ("Decisions to decide again: a newer export changed their values",
+         number(len(v.standing_rereview))),
+        ("Other entries on values since replaced (automatic links, "
+         "superseded decisions)",
+         number(len(v.rereview) - len(v.standing_rereview))),
     ]  # fmt: skip
     html = verdict + _pairs(rows)
     html += (

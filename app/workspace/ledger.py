@@ -351,5 +351,15 @@ def decided_record_hashes(
 
 
 def contains_hash(conn: sqlite3.Connection, digest: str) -> bool:
-    row = conn.execute("SELECT 1 FROM ledger WHERE entry_hash = ?", (digest,))
+    """Whether an entry has this hash; the first 12 or more hex digits of it
+    (as the report and the Quality page print a head) are enough."""
+    if len(digest) >= 64:
+        row = conn.execute("SELECT 1 FROM ledger WHERE entry_hash = ?", (digest,))
+        return row.fetchone() is not None
+    if len(digest) < 12 or any(c not in "0123456789abcdef" for c in digest):
+        return False
+    row = conn.execute(
+        "SELECT 1 FROM ledger WHERE entry_hash >= ? AND entry_hash < ? LIMIT 1",
+        (digest, digest + "g"),
+    )
     return row.fetchone() is not None

@@ -98,6 +98,24 @@ def test_removed_last_entry_is_caught_against_a_noted_head(decided: Path) -> Non
     assert "head noted earlier" in out
 
 
+def test_the_short_head_the_report_prints_is_accepted(decided: Path) -> None:
+    """The report and the Quality page print 12 hex digits; that must do."""
+    _, out = _verify(decided)
+    head = out.split("chain head ")[1].split()[0]
+    code, out = _verify(decided, "--expect-head", head[:12])
+    assert code == 0, out
+    code, out = _verify(decided, "--expect-head", head[:12].upper())
+    assert code == 0, out
+    db = _raw(decided)
+    db.execute("DELETE FROM ledger WHERE seq = (SELECT max(seq) FROM ledger)")
+    db.close()
+    code, out = _verify(decided, "--expect-head", head[:12])
+    assert code == 1
+    assert "head noted earlier" in out
+    code, out = _verify(decided, "--expect-head", head[:6])  # too short to trust
+    assert code == 1
+
+
 def test_inserted_entry_is_caught(decided: Path) -> None:
     db = _raw(decided)
     seq = _human_seqs(db)[1]

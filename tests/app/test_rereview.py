@@ -125,8 +125,15 @@ def test_rereview_queue_lists_it_in_every_band(
 
 def test_deciding_again_clears_the_flag(linked: Connection, reexported: dict) -> None:
     """The same answer, given on the new values, is a new entry resting on them."""
+    seq = flagged(linked)[0].seq
+    assert verify(linked).standing_rereview == [seq]
     decide_pair(linked, reexported["a"], "match")
     assert flagged(linked) == []
+    # audit --verify agrees with status: nothing left to decide again; the
+    # replaced entry still rests on old values, and is reported as such.
+    report = verify(linked)
+    assert report.standing_rereview == []
+    assert seq in report.rereview
     page = rq.queue_page(linked, rq.QueueFilter(state="rereview"))
     assert page.rows == ()
 
