@@ -24,6 +24,8 @@ from app.errors import UserError
 APPLICATION = "recordmatch-audit"
 SUFFIX = ".rmaudit"
 LABELS = ("match", "non-match", "unsure")
+# The first decision of a sampled pair still waiting in the review queue.
+WAITING = "waiting"
 
 _SCHEMA = """
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -49,7 +51,7 @@ CREATE TABLE items (
     match_weight    REAL NOT NULL,
     band            TEXT NOT NULL,
     linked          INTEGER NOT NULL,     -- in one identity at draw time
-    first_decision  TEXT NOT NULL,        -- match / non-match / unsure
+    first_decision  TEXT NOT NULL,        -- match / non-match / unsure / waiting
     first_by        TEXT NOT NULL         -- reviewer, 'model' or 'identity'
 );
 CREATE TABLE labels (

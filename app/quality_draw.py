@@ -17,7 +17,7 @@ from pathlib import Path
 import numpy as np
 
 from app.actor import utc_now
-from app.audit_file import AuditFile, Item, Stratum
+from app.audit_file import WAITING, AuditFile, Item, Stratum
 from app.errors import UserError
 from app.quality_population import (
     BANDS,
@@ -177,6 +177,10 @@ def _items(
         linked = bool(population.linked[i])
         if human is not None:
             first, by = human
+        elif band == "review" and not linked:
+            # Waiting for a person: nobody decided it yet, so it takes no
+            # part in agreement (it still counts for precision and recall).
+            first, by = WAITING, "nobody"
         elif band == "auto" or not linked:
             first, by = ("match" if linked else "non-match"), "model"
         else:  # no decision on the pair itself: joined through other links

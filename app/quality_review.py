@@ -14,7 +14,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from app.actor import utc_now
-from app.audit_file import AuditFile, Item, Label
+from app.audit_file import WAITING, AuditFile, Item, Label
 from app.decisions import DecisionOutcome, decide_pair
 from app.errors import UserError
 from app.identities import recluster
@@ -167,7 +167,11 @@ def disagreements(conn: Connection, audit: AuditFile) -> list[Disagreement]:
     out = []
     for item in audit.items():
         label = labels.get(item.pos)
-        if label is not None and label.label != item.first_decision:
+        if (
+            label is not None
+            and item.first_decision != WAITING
+            and label.label != item.first_decision
+        ):
             out.append(Disagreement(item, label, adjudication_of(conn, item, since)))
     return out
 

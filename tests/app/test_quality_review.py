@@ -9,7 +9,7 @@ import pytest
 from click.testing import CliRunner
 
 from app.actor import Actor
-from app.audit_file import AuditFile
+from app.audit_file import WAITING, AuditFile
 from app.cli import cli
 from app.errors import InputError
 from app.quality_draw import draw_sample
@@ -28,7 +28,11 @@ def _disagree(conn: Connection, path: Path, *, stored: bool) -> int:
     """Label one item against its first decision; returns its position."""
     audit = _audit(conn, path)
     try:
-        item = next(i for i in audit.items() if (i.pair_id is not None) is stored)
+        item = next(
+            i
+            for i in audit.items()
+            if (i.pair_id is not None) is stored and i.first_decision != WAITING
+        )
         opposite = "non-match" if item.first_decision == "match" else "match"
         audit.add_label(item.pos, opposite, actor=AUDITOR)
         return item.pos
@@ -71,6 +75,29 @@ def test_adjudication_appends_a_ledger_entry_naming_the_sample(
         ledger.verify_chain(linked.conn, linked.info("workspace_uuid") or "").problem
         is None
     )
+
+
+def test_pairs_waiting_for_a_person_have_no_first_decision_to_disagree_with(
+    linked: Connection, tmp_path: Path
+) -> None:
+    """A queued pair nobody decided is not the model's 'non-match'."""
+    from app.quality import quality_summary
+
+    path = tmp_path / "s.rmaudit"
+    draw_sample(linked, path, size=200, seed=3)
+    audit = _audit(linked, path)
+    try:
+        waiting = [i for i in audit.items() if i.first_decision == WAITING]
+        assert waiting
+        assert all(i.band == "review" and not i.linked for i in waiting)
+        for item in waiting:
+            audit.add_label(item.pos, "match", actor=AUDITOR)
+    finally:
+        audit.close()
+    assert disagreements(linked, _audit(linked, path)) == []
+    summary = quality_summary(linked, path)
+    assert summary.agreement_n == 0
+    assert summary.disagreements == 0
 
 
 def test_read_only_connection_cannot_adjudicate(
