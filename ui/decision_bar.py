@@ -98,6 +98,7 @@ class DecisionBar(QWidget):
         button = QToolButton()
         button.setDefaultAction(action)
         button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
+        button.setVisible(action.isVisible())  # audit mode: decisions absent
         self.buttons.addWidget(button)
 
     def take_reason(self) -> tuple[str | None, str | None]:

@@ -120,6 +120,7 @@ class EligibilityPage(QWidget):
             button.clicked.connect(action.trigger)
             action.enabledChanged.connect(button.setEnabled)
             button.setEnabled(action.isEnabled())
+            button.setVisible(action.isVisible())  # audit mode: exports absent
             buttons.addWidget(button)
         buttons.addStretch(1)
         buttons.addWidget(self.progress)
@@ -153,6 +154,7 @@ class EligibilityPage(QWidget):
         if self.session.readonly:
             for action in actions[2:]:
                 action.setEnabled(False)
+                action.setVisible(False)
                 action.setToolTip(READ_ONLY_WHY)
         return actions
 

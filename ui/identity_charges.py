@@ -146,6 +146,7 @@ class IdentityCharges(QWidget):
             else "Write this person's evidence packet (PDF); the export is logged"
         )
         self.packet_button.setEnabled(False)
+        self.packet_button.setVisible(not session.readonly)
         self.packet_button.clicked.connect(self._on_packet_button_clicked)
         self.text = QTextBrowser()
         self.text.setOpenLinks(False)

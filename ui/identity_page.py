@@ -132,9 +132,10 @@ class IdentityPage(QWidget):
             act("&Go to identity…", ["Ctrl+G"], self.go_box.setFocus,
                 "Type an identity number"),
         ]  # fmt: skip
-        if self.session.readonly:
-            actions[0].setEnabled(False)
-            actions[1].setEnabled(False)
+        if self.session.readonly:  # audit mode: split and merge are absent
+            for action in actions[:2]:
+                action.setEnabled(False)
+                action.setVisible(False)
         return actions
 
     def page_actions(self) -> list[QAction]:

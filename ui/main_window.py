@@ -380,6 +380,9 @@ class MainWindow(QMainWindow):
         act[MainAction.CLOSE_WORKSPACE].setEnabled(s is not None)
         act[MainAction.IMPORT_FILE].setEnabled(writable)
         act[MainAction.NEW_WORKSPACE].setEnabled(not self.audit)
+        # Audit mode: editing actions are absent, not merely greyed out.
+        act[MainAction.IMPORT_FILE].setVisible(s is None or writable)
+        act[MainAction.NEW_WORKSPACE].setVisible(not self.audit)
         for key, action in act.items():
             if key.startswith("go_") and key != MainAction.GO_START:
                 action.setEnabled(s is not None)

@@ -152,9 +152,10 @@ class ReviewPage(QWidget):
                 f"Give '{code}' as the reason for the next decision",
             )  # fmt: skip
             actions.append(action)
-        if self.session.readonly:
-            for action in actions[:3]:
+        if self.session.readonly:  # audit mode: deciding is absent, not greyed
+            for action in (*actions[:3], *actions[5:7]):  # M, N, U, undo, redo
                 action.setEnabled(False)
+                action.setVisible(False)
         return actions
 
     def page_actions(self) -> list[QAction]:

@@ -226,6 +226,10 @@ class RunPage(QWidget):
         self._cancel_action.setEnabled(running)
         if self.session.readonly:
             self.status.setText("Read-only (audit mode): linking is not available.")
+            for widget in (self.link_button, self.cancel_button, self.thresholds):
+                widget.setVisible(False)
+            self._link_action.setVisible(False)
+            self._cancel_action.setVisible(False)
 
     def _on_task_progress(self, stage: str, done: int, total: int) -> None:
         if self._task is None or self._task.is_cancelled():

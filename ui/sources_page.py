@@ -50,6 +50,7 @@ class SourcesPage(QWidget):
         self.import_button.setProperty("role", "primary")
         self.import_button.setAccessibleName("Import agency file")
         self.import_button.setEnabled(not session.readonly)
+        self.import_button.setVisible(not session.readonly)
         self.import_button.clicked.connect(self._on_import_clicked)
         self.empty = QLabel(EMPTY_TEXT, self)
         self.empty.setProperty("role", "notice")

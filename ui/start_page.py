@@ -87,6 +87,11 @@ class StartPage(QWidget):
         self.new_button = QPushButton(new_action.icon(), "&New workspace…", self)
         self.new_button.setAccessibleName("New workspace")
         self.new_button.clicked.connect(new_action.trigger)
+        # Follows the action: absent in an audit window, greyed with no reason.
+        new_action.visibleChanged.connect(
+            lambda: self.new_button.setVisible(new_action.isVisible())
+        )
+        new_action.enabledChanged.connect(self.new_button.setEnabled)
         self.open_button = QPushButton(open_action.icon(), "&Open workspace…", self)
         self.open_button.setAccessibleName("Open workspace")
         self.open_button.clicked.connect(open_action.trigger)

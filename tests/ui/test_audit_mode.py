@@ -84,9 +84,10 @@ def _editing(text: str) -> bool:
 
 
 def _check_every_page(win: MainWindow) -> list[str]:
-    """Every editing action and button on every page is absent or disabled."""
+    """Every editing action and button on every page is absent (and disabled)."""
     act = win.action_map
     assert not act[MainAction.IMPORT_FILE].isEnabled()
+    assert not act[MainAction.IMPORT_FILE].isVisible()
     # New workspace makes another file; only --audit refuses it as well.
     assert act[MainAction.NEW_WORKSPACE].isEnabled() != win.audit
     seen = []
@@ -99,10 +100,12 @@ def _check_every_page(win: MainWindow) -> list[str]:
             if _editing(action.text()):
                 seen.append(f"{key}: {action.text()}")
                 assert not action.isEnabled(), f"{key}: {action.text()} is enabled"
+                assert not action.isVisible(), f"{key}: {action.text()} is shown"
         for button in page.findChildren(QAbstractButton):
             if _editing(button.text()):
                 seen.append(f"{key}: {button.text()}")
                 assert not button.isEnabled(), f"{key}: {button.text()} is enabled"
+                assert not button.isVisibleTo(page), f"{key}: {button.text()} shown"
     return seen
 
 
