@@ -8,6 +8,7 @@ import click
 
 from app.actor import Actor
 from app.cli_base import WS_ARG, StageBar, cli, reviewer_option, user_errors
+from app.errors import UserError
 from app.workspace.core import open_workspace
 
 
@@ -91,20 +92,35 @@ def link_(
     is_flag=True,
     help="Write the decided pairs whose records a newer export changed instead.",
 )
+@click.option(
+    "--auto",
+    "auto",
+    is_flag=True,
+    help="Write the automatic links no person has confirmed yet (least sure "
+    "first) instead: eligibility needs every link behind a case confirmed.",
+)
 @reviewer_option
 @user_errors
 def queue(
-    ws: Path, out: Path, limit: int | None, rereview: bool, reviewer: str | None
+    ws: Path,
+    out: Path,
+    limit: int | None,
+    rereview: bool,
+    auto: bool,
+    reviewer: str | None,
 ) -> None:
     """Write the pairs waiting for a person, most useful first.
 
     Fill in a file `pair_id,decision[,note]` (match, non-match or unsure)
     and apply it with `recordmatch decide`. With --rereview, write instead
     the pairs whose standing decision rests on values a newer export
-    changed, with that decision, who made it and when.
+    changed, with that decision, who made it and when. With --auto, the
+    automatic links to confirm (answer them the same way).
 
     Example: recordmatch queue cases.rmws --out pending.csv
     """
+    if rereview and auto:
+        raise UserError("choose one of --rereview and --auto")
     from app.rereview import counts as rereview_counts
     from app.rereview import export_rereview
     from app.review import export_queue
@@ -114,14 +130,17 @@ def queue(
         if rereview:
             count = export_rereview(conn, out, limit=limit)
         else:
-            count = export_queue(conn, out, limit=limit)
+            count = export_queue(
+                conn, out, limit=limit, band="auto" if auto else "review"
+            )
         again = rereview_counts(conn).pair_decisions
     finally:
         conn.close()
     if rereview:
         click.echo(f"wrote {count:,} pairs to re-review to {out}")
         return
-    click.echo(f"wrote {count:,} waiting pairs to {out}")
+    what = "automatic links to confirm" if auto else "waiting pairs"
+    click.echo(f"wrote {count:,} {what} to {out}")
     if again:
         click.echo(
             f"{again:,} decided pairs need re-review (a newer export changed "

@@ -39,19 +39,28 @@ QUEUE_HEADER = (
 DECISION_WORDS = ("match", "non-match", "unsure")
 
 
-def export_queue(conn: Connection, out: Path, *, limit: int | None = None) -> int:
-    """Write the waiting pairs, most useful first; returns how many."""
+def export_queue(
+    conn: Connection, out: Path, *, limit: int | None = None, band: str = "review"
+) -> int:
+    """Write the waiting pairs, most useful first; returns how many.
+
+    ``band='auto'``: the automatic links no person has confirmed yet, least
+    sure first (eligibility counts a case as confirmed only once a person
+    confirmed every link behind it)."""
     count = 0
     with atomic_text_file(out) as fh:
         writer = csv.writer(fh)
         writer.writerow(QUEUE_HEADER)
-        for row in store.iter_waiting(conn.conn):
+        for row in store.iter_waiting(conn.conn, band=band):
             writer.writerow([*row[:5], f"{row[5]:.6f}", *row[6:]])
             count += 1
             if limit is not None and count >= limit:
                 break
     with conn.transaction():
-        conn.log("export", {"what": "queue", "file_name": out.name, "rows": count})
+        conn.log(
+            "export",
+            {"what": "queue", "band": band, "file_name": out.name, "rows": count},
+        )
     return count
 
 

@@ -423,20 +423,28 @@ def get_pairs(conn: sqlite3.Connection, ids: Sequence[int]) -> dict[int, PairRow
     return out
 
 
-def iter_waiting(conn: sqlite3.Connection) -> Iterator[tuple[Any, ...]]:
-    """Waiting pairs, most useful first, with what a person needs to answer them."""
+def iter_waiting(
+    conn: sqlite3.Connection, *, band: str = "review"
+) -> Iterator[tuple[Any, ...]]:
+    """Undecided pairs of ``band`` with what a person needs to answer them:
+    the review band most useful first; automatic links (to confirm them)
+    least sure first."""
+    if band not in ("review", "auto"):
+        raise ValueError(f"band must be 'review' or 'auto', not {band!r}")
+    order = "p.priority DESC, p.id" if band == "review" else "p.probability, p.id"
     yield from conn.execute(
-        """
+        f"""
         SELECT p.id, ls.name, l.record_id, rs.name, r.record_id, p.probability,
                l.last_name, l.first_name, l.dob, r.last_name, r.first_name, r.dob
         FROM pairs p
         JOIN records l ON l.id = p.left_key JOIN sources ls ON ls.id = l.source_id
         JOIN records r ON r.id = p.right_key JOIN sources rs ON rs.id = r.source_id
-        WHERE p.band = 'review' AND NOT EXISTS (
+        WHERE p.band = ? AND NOT EXISTS (
             SELECT 1 FROM decision_state d
             WHERE d.left_key = p.left_key AND d.right_key = p.right_key)
-        ORDER BY p.priority DESC, p.id
-        """
+        ORDER BY {order}
+        """,
+        (band,),
     )
 
 

@@ -128,3 +128,59 @@ def test_queue_then_decide_through_the_command(
     with queue.open(newline="") as fh:
         left = {r["pair_id"] for r in csv.DictReader(fh)}
     assert not left & {r["pair_id"] for r in rows}
+
+
+def test_automatic_links_can_be_confirmed_from_the_command_line(
+    linked: Connection, tmp_path: Path
+) -> None:
+    """queue --auto lists unconfirmed automatic links; answered 'match', the
+    eligibility list counts them as confirmed by a person."""
+    from app.eligibility import eligible_rows
+    from app.workspace import open_workspace
+
+    ws = linked.path
+    confirmed_before = sum(r.confirmed for r in eligible_rows(linked))
+    linked.close()
+    runner = CliRunner()
+    out = tmp_path / "auto.csv"
+    result = runner.invoke(cli, ["queue", str(ws), "--auto", "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    assert "automatic links to confirm" in result.output
+    with out.open(newline="") as fh:
+        rows = list(csv.DictReader(fh))
+    probabilities = [float(r["match_probability"]) for r in rows]
+    assert rows
+    assert probabilities == sorted(probabilities)  # least sure first
+    answers = tmp_path / "answers.csv"
+    answers.write_text(
+        "pair_id,decision\n" + "".join(f"{r['pair_id']},match\n" for r in rows)
+    )
+    result = runner.invoke(cli, ["decide", str(ws), str(answers), "--reviewer", "Ann"])
+    assert result.exit_code == 0, result.output
+    result = runner.invoke(cli, ["queue", str(ws), "--auto", "--out", str(out)])
+    assert "wrote 0 automatic links" in result.output
+    conn = open_workspace(ws, readonly=True)
+    try:
+        pending = conn.conn.execute(
+            "SELECT count(*) FROM pairs WHERE band = 'review' AND NOT EXISTS ("
+            "SELECT 1 FROM decision_state d WHERE d.left_key = pairs.left_key "
+            "AND d.right_key = pairs.right_key)"
+        ).fetchone()[0]
+        rows_now = eligible_rows(conn)
+    finally:
+        conn.close()
+    assert pending > 0  # the review band is still open, so some rows wait...
+    # ...but the confirmed links count.
+    assert sum(r.confirmed for r in rows_now) > confirmed_before
+
+
+def test_queue_refuses_two_lists_at_once(linked: Connection, tmp_path: Path) -> None:
+    ws = linked.path
+    linked.close()
+    out = tmp_path / "q.csv"
+    result = CliRunner().invoke(
+        cli, ["queue", str(ws), "--auto", "--rereview", "--out", str(out)]
+    )
+    assert result.exit_code == 1
+    assert "choose one" in result.output
+    assert not out.exists()
