@@ -172,6 +172,11 @@ def decide(ws: Path, file: Path, reviewer: str | None) -> None:
     click.echo(
         f"applied {summary.applied:,} decisions ({words or 'none'}); "
         f"{summary.unchanged:,} already standing"
+        + (
+            f"; {summary.unanswered:,} rows without a decision left waiting"
+            if summary.unanswered
+            else ""
+        )
     )
     c = summary.identities
     click.echo(

@@ -78,10 +78,18 @@ class DecideSummary:
     unchanged: int
     by_decision: dict[str, int]
     identities: ClusterSummary
+    unanswered: int = 0  # rows whose decision was left blank: still waiting
 
 
 def read_answers(path: Path) -> list[Answer]:
-    """Parse and check a decisions file; InputError names the first bad line."""
+    """Parse and check a decisions file; InputError names the first bad line.
+
+    The header names a ``pair_id`` and a ``decision`` column (and perhaps
+    ``note``), in any order among others: the file ``queue`` writes, with a
+    decision column added, can be sent back as it is. A row whose decision is
+    blank is not answered yet (its Answer has decision ""); the caller says
+    how many.
+    """
     try:
         fh = path.open(encoding="utf-8-sig", newline="")
     except OSError as exc:
@@ -89,8 +97,16 @@ def read_answers(path: Path) -> list[Answer]:
     with fh:
         reader = csv.reader(fh)
         header = [h.strip().lower() for h in next(reader, [])]
-        if header[:2] != ["pair_id", "decision"] or header[2:] not in ([], ["note"]):
-            raise InputError(path, "the header must be pair_id,decision[,note]", line=1)
+        if "pair_id" not in header or "decision" not in header:
+            raise InputError(
+                path,
+                "the header must name a pair_id and a decision column "
+                "(pair_id,decision[,note], or the queue file with a decision "
+                "column added)",
+                line=1,
+            )
+        at_pair, at_decision = header.index("pair_id"), header.index("decision")
+        at_note = header.index("note") if "note" in header else None
         answers: list[Answer] = []
         seen: dict[int, int] = {}
         for row in reader:
@@ -101,13 +117,15 @@ def read_answers(path: Path) -> list[Answer]:
                 raise InputError(
                     path, f"{len(row)} fields, expected {len(header)}", line=line
                 )
-            pair_text = row[0].strip()
+            pair_text = row[at_pair].strip() if len(row) > at_pair else ""
             if not pair_text.isdigit():
                 raise InputError(
                     path, f"pair id '{pair_text}' is not a number", line=line
                 )
-            decision = row[1].strip().lower() if len(row) > 1 else ""
-            if decision not in DECISION_WORDS:
+            decision = (
+                row[at_decision].strip().lower() if len(row) > at_decision else ""
+            )
+            if decision and decision not in DECISION_WORDS:
                 raise InputError(
                     path,
                     f"unknown decision '{decision}'; use match, non-match or unsure",
@@ -121,14 +139,20 @@ def read_answers(path: Path) -> list[Answer]:
                     line=line,
                 )
             seen[pair_id] = line
-            note = row[2].strip() if len(row) > 2 and row[2].strip() else None
+            note_text = (
+                row[at_note].strip()
+                if at_note is not None and len(row) > at_note
+                else ""
+            )
+            note = note_text or None
             answers.append(Answer(line, pair_id, decision, note))
     return answers
 
 
 def apply_decisions(conn: Connection, path: Path) -> DecideSummary:
     """Apply a decisions file in one transaction; identities update at once."""
-    answers = read_answers(path)
+    read = read_answers(path)
+    answers = [a for a in read if a.decision]
     db = conn.conn
     pairs = store.get_pairs(db, [a.pair_id for a in answers])
     for answer in answers:
@@ -183,4 +207,6 @@ def apply_decisions(conn: Connection, path: Path) -> DecideSummary:
             },
         )
     counts = {w: sum(1 for a in todo if a.decision == w) for w in DECISION_WORDS}
-    return DecideSummary(len(todo), len(answers) - len(todo), counts, clusters)
+    return DecideSummary(
+        len(todo), len(answers) - len(todo), counts, clusters, len(read) - len(answers)
+    )

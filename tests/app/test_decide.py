@@ -184,3 +184,31 @@ def test_queue_refuses_two_lists_at_once(linked: Connection, tmp_path: Path) -> 
     assert result.exit_code == 1
     assert "choose one" in result.output
     assert not out.exists()
+
+
+def test_the_queue_file_with_a_decision_column_goes_back_as_it_is(
+    linked: Connection, tmp_path: Path
+) -> None:
+    """A clerk fills in the file queue wrote; unanswered rows keep waiting."""
+    ws = linked.path
+    linked.close()
+    runner = CliRunner()
+    queue = tmp_path / "pending.csv"
+    runner.invoke(cli, ["queue", str(ws), "--out", str(queue), "--limit", "4"])
+    with queue.open(newline="") as fh:
+        rows = list(csv.reader(fh))
+    rows[0].append("decision")
+    for row, answer in zip(rows[1:], ["match", "non-match", "", ""], strict=True):
+        row.append(answer)
+    filled = tmp_path / "filled.csv"
+    with filled.open("w", newline="") as fh:
+        csv.writer(fh).writerows(rows)
+    result = runner.invoke(cli, ["decide", str(ws), str(filled), "--reviewer", "Ann"])
+    assert result.exit_code == 0, result.output
+    assert "applied 2 decisions" in result.output
+    assert "2 rows without a decision left waiting" in result.output
+    runner.invoke(cli, ["queue", str(ws), "--out", str(queue)])
+    with queue.open(newline="") as fh:
+        waiting = {r["pair_id"] for r in csv.DictReader(fh)}
+    assert {rows[3][0], rows[4][0]} <= waiting
+    assert not {rows[1][0], rows[2][0]} & waiting
