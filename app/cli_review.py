@@ -183,3 +183,29 @@ def decide(ws: Path, file: Path, reviewer: str | None) -> None:
         f"identities: {c.identities:,} ({c.changed_records:,} records moved, "
         f"{c.conflicts:,} contradictions)"
     )
+
+
+@cli.command()
+@WS_ARG
+@click.argument("entry", type=int)
+@click.option("--note", required=True, help="What you checked, for the auditor.")
+@reviewer_option
+@user_errors
+def reaffirm(ws: Path, entry: int, note: str, reviewer: str | None) -> None:
+    """Keep a split or merge that a newer export flagged for re-review.
+
+    A pair decision is cleared by deciding the pair again; a split or a merge
+    cannot be made twice, so this appends a new entry of the same kind on the
+    records as they are now. `recordmatch status` and `audit --verify` list
+    the flagged entries.
+
+    Example: recordmatch reaffirm cases.rmws 4711 --note "new address checked"
+    """
+    from app.reaffirm import reaffirm as reaffirm_entry
+
+    conn = open_workspace(ws, actor=Actor.current(reviewer), purpose="reaffirm")
+    try:
+        outcome = reaffirm_entry(conn, entry, note=note)
+    finally:
+        conn.close()
+    click.echo(f"re-affirmed entry {entry} as entry {outcome.seq}")

@@ -161,12 +161,14 @@ def status(ws: Path) -> None:
     Example: recordmatch status cases.rmws
     """
     from app.rereview import counts as rereview_counts
+    from app.rereview import flagged
 
     conn = open_workspace(ws, readonly=True)
     try:
         for line in workspace_summary(conn):
             click.echo(line)
         again = rereview_counts(conn)
+        kept = [f.seq for f in flagged(conn) if f.kind in ("split", "merge")]
     finally:
         conn.close()
     click.echo(
@@ -174,6 +176,12 @@ def status(ws: Path) -> None:
         f"({again.pair_decisions:,} on pairs, {again.identity_changes:,} splits "
         "or merges)"
     )
+    if kept:
+        shown = ", ".join(map(str, kept[:10])) + (", ..." if len(kept) > 10 else "")
+        click.echo(
+            f"  splits or merges to look at again (entries {shown}): keep one with "
+            f"recordmatch reaffirm {ws} ENTRY --note TEXT"
+        )
 
 
 @cli.command()

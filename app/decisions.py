@@ -51,7 +51,7 @@ def _workspace_uuid(conn: Connection) -> str:
     return conn.info("workspace_uuid") or ""
 
 
-def _append_and_recluster(
+def append_and_recluster(
     conn: Connection, entries: list[ledger.NewEntry], around: list[int]
 ) -> DecisionOutcome:
     at = utc_now()
@@ -85,7 +85,7 @@ def decide_pair(
         if pair is None:
             raise UserError(f"no pair {pair_id} in this workspace")
         entries = decision_entries(conn, [(pair, decision, reason_code, note)])
-        return _append_and_recluster(conn, entries, [pair.left_key, pair.right_key])
+        return append_and_recluster(conn, entries, [pair.left_key, pair.right_key])
 
 
 def reverse(conn: Connection, seq: int, *, reason: str) -> DecisionOutcome:
@@ -115,7 +115,7 @@ def reverse(conn: Connection, seq: int, *, reason: str) -> DecisionOutcome:
             reverses=seq,
         )
         around = [k for k in (entry["left_key"], entry["right_key"]) if k is not None]
-        return _append_and_recluster(conn, [reversal], around)
+        return append_and_recluster(conn, [reversal], around)
 
 
 def split_record(
@@ -142,7 +142,7 @@ def split_record(
             note=note,
             details={"others": others},
         )
-        return _append_and_recluster(conn, [entry], [record_key])
+        return append_and_recluster(conn, [entry], [record_key])
 
 
 def merge_identities(
@@ -168,7 +168,7 @@ def merge_identities(
             reason_code=reason,
             note=note,
         )
-        return _append_and_recluster(conn, [entry], [left_key, right_key])
+        return append_and_recluster(conn, [entry], [left_key, right_key])
 
 
 def _model_of_run(db: Any, run_id: int) -> ModelParams | None:

@@ -216,6 +216,12 @@ def flagged_decisions(conn: sqlite3.Connection) -> list[tuple[Any, ...]]:
         "LEFT JOIN records b ON b.id = l.right_key "
         "WHERE l.kind IN ('split', 'merge') "
         "AND NOT EXISTS (SELECT 1 FROM ledger r WHERE r.reverses = l.seq) "
+        # A later split of the same record, or merge of the same pair (a
+        # re-affirmation), supersedes it.
+        "AND NOT EXISTS (SELECT 1 FROM ledger n WHERE n.kind = l.kind "
+        "AND n.seq > l.seq AND n.left_key = l.left_key "
+        "AND n.right_key IS l.right_key "
+        "AND NOT EXISTS (SELECT 1 FROM ledger x WHERE x.reverses = n.seq)) "
         f"AND {_CHANGED}"
     ).fetchall()
     return sorted(pair_rows + identity_rows)

@@ -13,8 +13,10 @@ from app import review_queries as rq
 from app.audit import verify
 from app.cli import cli
 from app.decisions import decide_pair, split_record
+from app.errors import UserError
 from app.importer import import_file
 from app.ledger_queries import verify_workspace
+from app.reaffirm import reaffirm
 from app.rereview import counts, flagged
 from app.review import apply_decisions
 from app.workspace import Connection
@@ -205,6 +207,55 @@ def test_split_resting_on_changed_values_is_flagged(
     )
     assert [f.kind for f in flagged(linked)] == ["split"]
     assert counts(linked).identity_changes == 1
+    # Splitting again is refused (the record is already apart), so a person
+    # who still agrees re-affirms it: the flag clears, identities stay.
+    seq = flagged(linked)[0].seq
+    identity = linked.conn.execute(
+        "SELECT identity_id FROM records WHERE id = ?", (key,)
+    ).fetchone()[0]
+    with pytest.raises(UserError, match="needs a note"):
+        reaffirm(linked, seq, note=" ")
+    outcome = reaffirm(linked, seq, note="new address checked; still a relative")
+    assert outcome.identities.changed_records == 0
+    assert flagged(linked) == []
+    assert verify(linked).ok
+    assert verify(linked).standing_rereview == []
+    assert (
+        linked.conn.execute(
+            "SELECT identity_id FROM records WHERE id = ?", (key,)
+        ).fetchone()[0]
+        == identity
+    )
+    with pytest.raises(UserError, match="does not need re-review"):
+        reaffirm(linked, seq, note="again")
+
+
+def test_cli_lists_a_flagged_split_and_reaffirms_it(
+    linked: Connection, sample_dir: Path
+) -> None:
+    key = linked.conn.execute(
+        "SELECT id FROM records WHERE identity_id IN (SELECT identity_id FROM "
+        "records GROUP BY identity_id HAVING count(*) > 1) ORDER BY id LIMIT 1"
+    ).fetchone()[0]
+    split_record(linked, key, reason="family_member")
+    newer, source = newer_export(linked, key, sample_dir)
+    kind = linked.conn.execute(
+        "SELECT kind FROM sources WHERE name = ?", (source,)
+    ).fetchone()[0]
+    import_file(
+        linked, newer, source=source, kind=kind, today=TODAY, match_by_line=True
+    )
+    seq = flagged(linked)[0].seq
+    ws = str(linked.path)
+    linked.close()
+    runner = CliRunner()
+    status = runner.invoke(cli, ["status", ws])
+    assert f"entries {seq}" in status.output
+    done = runner.invoke(cli, ["reaffirm", ws, str(seq), "--note", "checked"])
+    assert done.exit_code == 0, done.output
+    assert "re-affirmed" in done.output
+    status = runner.invoke(cli, ["status", ws])
+    assert "decisions needing re-review: 0" in status.output
 
 
 def test_cli_import_status_and_queue_report_it(
