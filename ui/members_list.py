@@ -39,8 +39,8 @@ class MembersList(QWidget):
         self.list.setWordWrap(True)
         self.list.setAlternatingRowColors(True)
         self.list.setTextElideMode(Qt.TextElideMode.ElideRight)
-        self.setMinimumWidth(200)
-        self.setMaximumWidth(260)
+        self.setMinimumWidth(170)
+        self.setMaximumWidth(240)
 
     def show_members(
         self, record: RecordView, members: tuple[Member, ...], count: int

@@ -146,8 +146,13 @@ class PairView(QWidget):
             self._grid.setColumnStretch(column, stretch)
         self._grid.setColumnMinimumWidth(3, 170)
         self._grid.setColumnMinimumWidth(4, 130)
-        for column, text in enumerate(("", "", "", "Comparison", "Weight (log2)")):
+        for column, text in enumerate(("", "", "", "Comparison", "Weight")):
             header = QLabel(f"<b>{text}</b>")
+            if text == "Weight":
+                header.setToolTip(
+                    "Each comparison's evidence in log2 units: right of the line "
+                    "for the same person, left against"
+                )
             self._grid.addWidget(header, 0, column)
         self._grid.addWidget(self.left_title, 0, 1)
         self._grid.addWidget(self.right_title, 0, 2)
@@ -224,7 +229,9 @@ class PairView(QWidget):
         self.left_members.show_members(d.left, d.left_members, d.left_member_count)
         self.right_members.show_members(d.right, d.right_members, d.right_member_count)
         self.left_members.setVisible(True)
-        self.right_members.setVisible(True)
+        # Both records in one identity: one list says it; the room goes to the
+        # comparison (on a 1366-pixel laptop the weights were cut off).
+        self.right_members.setVisible(d.left.identity_id != d.right.identity_id)
 
     def _show_titles(self, detail: PairDetail) -> None:
         sides = ((self.left_title, detail.left), (self.right_title, detail.right))
