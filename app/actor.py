@@ -10,6 +10,8 @@ import getpass
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
+from app.errors import UserError
+
 
 def os_user() -> str:
     """The login name, or 'unknown' where the OS will not say (some services)."""
@@ -17,6 +19,22 @@ def os_user() -> str:
         return getpass.getuser()
     except (OSError, KeyError):
         return "unknown"
+
+
+# Names the ledger uses for what no person did: the model's automatic links,
+# and records joined through other links. A person may not take them.
+RESERVED_NAMES = frozenset({"model", "identity", "nobody"})
+
+
+def check_reviewer_name(name: str) -> str:
+    """The name, stripped; a reserved name is refused (UserError)."""
+    name = name.strip()
+    if name.lower() in RESERVED_NAMES:
+        raise UserError(
+            f"'{name}' is how the ledger names what no person did; choose your "
+            "own name as reviewer"
+        )
+    return name
 
 
 @dataclass(frozen=True, slots=True)
@@ -28,7 +46,7 @@ class Actor:
     def current(cls, name: str | None = None) -> Actor:
         """The person at this machine; the reviewer name defaults to the login."""
         login = os_user()
-        return cls(name=(name or "").strip() or login, os_user=login)
+        return cls(name=check_reviewer_name(name or "") or login, os_user=login)
 
 
 def utc_now() -> str:

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 from app.errors import UserError
 from app.linking import LinkSummary, run_link
+from app.settings_log import log_change
 from app.workspace.core import Connection
 from matching.engine import LinkSettings
 from matching.progress import CancelFn, ProgressFn
@@ -91,9 +92,24 @@ def saved_overrides(conn: Connection) -> ThresholdOverrides:
 
 
 def save_overrides(conn: Connection, overrides: ThresholdOverrides) -> None:
-    """Remember the overrides (and their run) in the workspace, in one transaction."""
+    """Remember the overrides (and their run) in the workspace, in one
+    transaction with the settings-log entry when the values changed."""
+    before = saved_overrides(conn)
     with conn.transaction():
         conn.set_info(INFO_KEY, overrides.to_json())
+        if (before.upper, before.lower) != (overrides.upper, overrides.lower):
+            log_change(
+                conn,
+                "link_thresholds",
+                _logged(before),
+                _logged(overrides),
+            )
+
+
+def _logged(overrides: ThresholdOverrides) -> dict[str, float | None] | None:
+    if overrides.empty:
+        return None
+    return {"upper": overrides.upper, "lower": overrides.lower}
 
 
 def link_with_overrides(

@@ -25,7 +25,9 @@ from PySide6.QtWidgets import (
 )
 
 from app import overview
-from app.actor import os_user
+from app.actor import check_reviewer_name, os_user
+from app.errors import UserError
+from ui.error_dialog import show_error
 from ui.session import Session
 from ui.settings import Settings
 
@@ -181,6 +183,13 @@ class StartPage(QWidget):
     def save_name(self) -> None:
         """Keep the typed name (the login if left empty) for every workspace."""
         name = self.name_edit.text().strip() or os_user()
+        try:
+            check_reviewer_name(name)
+        except UserError as exc:
+            show_error(self, exc)
+            self.name_edit.setFocus()
+            self.name_edit.selectAll()
+            return
         self.name_edit.setText(name)
         changed = name != self.settings.reviewer_name
         self.settings.reviewer_name = name

@@ -112,3 +112,12 @@ def test_commands_log_who_opened_the_workspace(ws_path: Path, tmp_path: Path) ->
     assert ("Ann Clerk", "import", None) in actions
     assert ("Bo Audit", "open", "export") in actions
     assert ("Bo Audit", "export", None) in actions
+
+
+def test_a_reviewer_cannot_take_the_models_name(tmp_path: Path) -> None:
+    """'model' marks the automatic links in the ledger; nobody may sign as it."""
+    ws = tmp_path / "w.rmws"
+    result = CliRunner().invoke(cli, ["init", str(ws), "--reviewer", "Model"])
+    assert result.exit_code == 1
+    assert "choose your own name" in result.output
+    assert not ws.exists()

@@ -71,3 +71,29 @@ def test_overrides_are_remembered_only_after_a_run(linked: Connection) -> None:
     saved = saved_overrides(linked)
     assert (saved.upper, saved.lower, saved.run_id) == (0.995, 0.3, summary.run_id)
     assert summary.thresholds == {"upper": 0.995, "lower": 0.3}
+
+
+def test_a_threshold_change_is_in_the_settings_log(linked: Connection) -> None:
+    """Who changed the link thresholds, from what to what, and when."""
+    from app.settings_log import history
+
+    link_with_overrides(linked, check_overrides(0.995, 0.3))
+    link_with_overrides(linked, check_overrides(0.995, 0.3))  # the same again
+    link_with_overrides(linked, ThresholdOverrides())  # back to the model's
+    changes = [
+        e.details
+        for e in history(linked)
+        if e.details.get("setting") == "link_thresholds"
+    ]
+    assert changes == [
+        {
+            "setting": "link_thresholds",
+            "from": {"upper": 0.995, "lower": 0.3},
+            "to": None,
+        },
+        {
+            "setting": "link_thresholds",
+            "from": None,
+            "to": {"upper": 0.995, "lower": 0.3},
+        },
+    ]
