@@ -81,7 +81,14 @@ class Connection:
             )
         if version < SCHEMA_VERSION:
             if readonly:
+                foreign = version == 0 and self._has_foreign_tables()
                 self.close()
+                if version == 0:
+                    raise WorkspaceError(
+                        f"{path.name} is a database, but not a workspace."
+                        if foreign
+                        else f"{path.name} is empty, not a workspace."
+                    )
                 raise WorkspaceError(
                     f"{path.name} needs an upgrade (schema {version} to "
                     f"{SCHEMA_VERSION}); open it once in normal mode first."
@@ -198,6 +205,11 @@ def open_workspace(
             head = fh.read(16)
         if head and head != _SQLITE_MAGIC:
             raise WorkspaceError(f"{path.name} is not a workspace (not a SQLite file).")
+        if not head and not create:  # SQLite would take it as a new database
+            raise WorkspaceError(
+                f"{path.name} is an empty file, not a workspace; create one with "
+                "'recordmatch init'."
+            )
     elif not create:
         raise WorkspaceError(
             f"{path.name}: no such workspace; create it with 'recordmatch init'."

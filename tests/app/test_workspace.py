@@ -105,3 +105,23 @@ def test_failed_migration_leaves_old_version(
     tables = {r[0] for r in db.execute("SELECT name FROM sqlite_master")}
     db.close()
     assert "half_done" not in tables
+
+
+def test_an_empty_file_or_another_database_is_not_taken_for_a_workspace(
+    tmp_path: Path,
+) -> None:
+    """Not silently made into a workspace, and not called 'needs an upgrade'."""
+    empty = tmp_path / "empty.rmws"
+    empty.write_bytes(b"")
+    for readonly in (False, True):
+        with pytest.raises(WorkspaceError, match="empty file, not a workspace"):
+            open_workspace(empty, readonly=readonly)
+    assert empty.read_bytes() == b""
+    other = tmp_path / "other.rmws"
+    db = sqlite3.connect(other)
+    db.execute("CREATE TABLE t (x)")
+    db.commit()
+    db.close()
+    for readonly in (False, True):
+        with pytest.raises(WorkspaceError, match="a database, but not a workspace"):
+            open_workspace(other, readonly=readonly)
