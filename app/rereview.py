@@ -21,7 +21,13 @@ from app.workspace import review_sql
 from app.workspace.core import Connection
 
 # After the columns of the waiting-pairs file (app.review.QUEUE_HEADER).
-REREVIEW_COLUMNS = ("standing_decision", "decided_by", "decided_at", "changed")
+REREVIEW_COLUMNS = (
+    "standing_decision",
+    "decided_by",
+    "decided_at",
+    "changed",
+    "what_changed",
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -104,6 +110,26 @@ def warning_text(count: int) -> str:
     )
 
 
+def what_changed(conn: Connection, seq: int) -> tuple[str, ...]:
+    """What a newer export changed under entry ``seq``, one line per column:
+    "left ADDR: '12 OAK ST' -> '40 ELM ST'" (the original rows' columns)."""
+    row = conn.conn.execute(
+        "SELECT left_key, right_key, left_values_hash, right_values_hash "
+        "FROM ledger WHERE seq = ?",
+        (seq,),
+    ).fetchone()
+    if row is None:
+        return ()
+    out: list[str] = []
+    for side, key, seen in (("left", row[0], row[2]), ("right", row[1], row[3])):
+        if key is not None:
+            out += [
+                f"{side} {column}: '{then}' -> '{now}'"
+                for column, then, now in sql.raw_changes(conn.conn, key, seen)
+            ]
+    return tuple(out)
+
+
 def export_rereview(conn: Connection, out: Path, *, limit: int | None = None) -> int:
     """Write the pairs whose standing decision needs re-review; returns how many.
 
@@ -136,6 +162,7 @@ def export_rereview(conn: Connection, out: Path, *, limit: int | None = None) ->
                     row[0], row[6], row[7], row[12], row[13], f"{row[2]:.6f}",
                     row[8], row[9], row[11], row[14], row[15], row[17],
                     f.kind, f.actor, f.at, f.changed,
+                    "; ".join(what_changed(conn, f.seq)),
                 ]
             )  # fmt: skip
             count += 1

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any
 
@@ -30,6 +30,7 @@ from app.identity_queries import (
     search,
 )
 from app.linking import level_labels
+from app.rereview import what_changed
 from app.workspace import review_sql as sql
 from app.workspace.core import Connection
 from matching.fields import FIELDS_BY_NAME
@@ -238,6 +239,14 @@ class Standing:
     note: str | None
     # A newer export changed a record since: the decision needs re-review.
     rereview: bool = False
+    changes: tuple[str, ...] = ()  # what changed, column by column
+
+
+def _with_changes(conn: Connection, standing: Standing | None) -> Standing | None:
+    """A standing decision to re-review, with what the newer export changed."""
+    if standing is None or not standing.rereview:
+        return standing
+    return replace(standing, changes=what_changed(conn, standing.seq))
 
 
 def standing_of(row: tuple[Any, ...] | None) -> Standing | None:
@@ -388,5 +397,5 @@ def pair_detail(conn: Connection, pair_id: int) -> PairDetail | None:
         left_member_count=left_count,
         right_members=right_members,
         right_member_count=right_count,
-        standing=standing_of(standing),
+        standing=_with_changes(conn, standing_of(standing)),
     )

@@ -249,9 +249,16 @@ class PairView(QWidget):
             self.standing_label.setText(f"Pair {detail.pair_id}: waiting.{same}")
         else:
             note = f" ({escape(s.note)})" if s.note else ""
+            again = ""
+            if s.rereview:
+                changed = "; ".join(escape(c) for c in s.changes[:4]) or "its values"
+                more = f" and {len(s.changes) - 4} more" if len(s.changes) > 4 else ""
+                again = (
+                    f"<br><b>Decide again:</b> a newer export changed {changed}{more}."
+                )
             self.standing_label.setText(
                 f"Pair {detail.pair_id}: <b>{s.kind}</b> by {escape(s.actor)}, "
-                f"{s.at[:16].replace('T', ' ')} UTC{note}.{same}"
+                f"{s.at[:16].replace('T', ' ')} UTC{note}.{same}{again}"
             )
 
     def _show_fields(self, detail: PairDetail) -> None:

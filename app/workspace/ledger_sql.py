@@ -9,6 +9,7 @@ turn these tuples into dataclasses; nothing outside ``app`` sees this SQL.
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from collections.abc import Sequence
 from typing import Any
@@ -321,3 +322,33 @@ def log_entries(
         "ORDER BY id DESC LIMIT ?",
         (action, limit),
     ).fetchall()
+
+
+def raw_changes(
+    conn: sqlite3.Connection, key: int, seen_hash: str | None
+) -> list[tuple[str, str, str]]:
+    """(column, value then, value now) of a record's original row, between the
+    version whose values a decision rested on and the current one; [] when
+    that version is unknown or nothing changed."""
+    current = conn.execute(
+        "SELECT r.raw, i.headers, r.values_hash FROM records r "
+        "JOIN imports i ON i.id = r.import_id WHERE r.id = ?",
+        (key,),
+    ).fetchone()
+    if current is None or seen_hash is None or current[2] == seen_hash:
+        return []
+    then = conn.execute(
+        "SELECT v.raw, i.headers FROM record_versions v "
+        "JOIN imports i ON i.id = v.import_id "
+        "WHERE v.record_key = ? AND v.values_hash = ? ORDER BY v.version DESC LIMIT 1",
+        (key, seen_hash),
+    ).fetchone()
+    if then is None:
+        return []
+    old = dict(zip(json.loads(then[1]), json.loads(then[0]), strict=False))
+    new = dict(zip(json.loads(current[1]), json.loads(current[0]), strict=False))
+    return [
+        (column, str(old.get(column, "")), str(new.get(column, "")))
+        for column in dict.fromkeys([*old, *new])
+        if old.get(column, "") != new.get(column, "")
+    ]

@@ -166,6 +166,12 @@ def test_pair_detail_says_the_standing_decision_needs_re_review(
     assert other_detail.standing is not None
     assert flagged_detail.standing.rereview is True
     assert other_detail.standing.rereview is False
+    # ...and shows what the newer export changed, in the file's own columns.
+    changes = flagged_detail.standing.changes
+    assert len(changes) == 1
+    assert changes[0].startswith("left ")
+    assert "'999 CHANGED AVE'" in changes[0] or "'01/02/1950'" in changes[0]
+    assert other_detail.standing.changes == ()
 
 
 def test_a_flagged_match_is_not_a_confirmed_link(
