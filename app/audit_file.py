@@ -7,10 +7,17 @@ of their own (``NAME.rmaudit``) that records which workspace it belongs to
 can be tied to the exact state of the decisions it describes. Labels are
 appended, never changed (triggers refuse UPDATE and DELETE): relabelling a
 pair adds a label, and the latest one counts.
+
+The estimates in an audit report rest on this file, so it is tamper-evident
+like the ledger: the drawn sample is sealed by a SHA-256 digest, and the
+labels are hash-chained (each over the previous head and its own row).
+:meth:`AuditFile.verify` recomputes both; the report prints them, so a head
+noted from a printed report shows later edits too.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import sqlite3
 from collections.abc import Iterable
@@ -24,6 +31,9 @@ from app.errors import UserError
 APPLICATION = "recordmatch-audit"
 SUFFIX = ".rmaudit"
 LABELS = ("match", "non-match", "unsure")
+# Meta keys that are the seals themselves, so not part of what they seal.
+_SEALS = ("sample_digest", "labels_head")
+_GENESIS = "recordmatch-audit-labels"
 # The first decision of a sampled pair still waiting in the review queue.
 WAITING = "waiting"
 
@@ -216,6 +226,9 @@ class AuditFile:
                 f"INSERT INTO items VALUES ({', '.join('?' * 16)})",
                 [_item_row(i) for i in items],
             )
+            self._set_meta(
+                {"sample_digest": self._sample_digest(), "labels_head": _GENESIS}
+            )
             self.conn.execute("COMMIT")
         except BaseException:
             self.conn.execute("ROLLBACK")
@@ -256,18 +269,31 @@ class AuditFile:
         if self.item(pos) is None:
             raise UserError(f"the sample has no item {pos}")
         entry = Label(pos, label, actor.name, actor.os_user, utc_now(), note or None)
-        self.conn.execute(
-            "INSERT INTO labels (pos, label, labeller, os_user, at, note) "
-            "VALUES (?, ?, ?, ?, ?, ?)",
-            (
-                entry.pos,
-                entry.label,
-                entry.labeller,
-                entry.os_user,
-                entry.at,
-                entry.note,
-            ),
-        )
+        outer = self.conn.in_transaction  # a caller adding many labels at once
+        if not outer:
+            self.conn.execute("BEGIN IMMEDIATE")
+        try:
+            cur = self.conn.execute(
+                "INSERT INTO labels (pos, label, labeller, os_user, at, note) "
+                "VALUES (?, ?, ?, ?, ?, ?)",
+                (
+                    entry.pos,
+                    entry.label,
+                    entry.labeller,
+                    entry.os_user,
+                    entry.at,
+                    entry.note,
+                ),
+            )
+            head = self.meta("labels_head") or _GENESIS
+            row = (cur.lastrowid, *_label_values(entry))
+            self._set_meta({"labels_head": _chain(head, row)})
+            if not outer:
+                self.conn.execute("COMMIT")
+        except BaseException:
+            if not outer:
+                self.conn.execute("ROLLBACK")
+            raise
         return entry
 
     def labels(self) -> dict[int, Label]:
@@ -278,6 +304,58 @@ class AuditFile:
         ):
             latest[row[0]] = Label(*row)
         return latest
+
+    # -- integrity -------------------------------------------------------------
+
+    def _sample_digest(self) -> str:
+        """SHA-256 over the sample as drawn: meta (less the seals), strata, items."""
+        meta = {k: v for k, v in self.all_meta().items() if k not in _SEALS}
+        strata = self.conn.execute("SELECT * FROM strata ORDER BY name").fetchall()
+        items = self.conn.execute("SELECT * FROM items ORDER BY pos").fetchall()
+        return _sha256([sorted(meta.items()), strata, items])
+
+    def verify(self) -> list[str]:
+        """What no longer matches the seals; [] when the file is intact."""
+        if not self.has_sample():
+            return []
+        problems = []
+        if self.meta("sample_digest") != self._sample_digest():
+            problems.append(
+                f"{self.path.name}: the sample (its pairs, strata or how it was "
+                "drawn) was changed after it was drawn"
+            )
+        head = _GENESIS
+        for row in self.conn.execute(
+            "SELECT id, pos, label, labeller, os_user, at, note FROM labels ORDER BY id"
+        ):
+            head = _chain(head, tuple(row))
+        if head != self.meta("labels_head"):
+            problems.append(
+                f"{self.path.name}: blind labels were altered, removed or added "
+                "outside Recordmatch"
+            )
+        triggers = {
+            r[0]
+            for r in self.conn.execute(
+                "SELECT name FROM sqlite_master WHERE type = 'trigger'"
+            )
+        }
+        if not {"labels_no_update", "labels_no_delete"} <= triggers:
+            problems.append(f"{self.path.name}: the append-only triggers were removed")
+        return problems
+
+
+def _label_values(label: Label) -> tuple[Any, ...]:
+    return (label.pos, label.label, label.labeller, label.os_user, label.at, label.note)
+
+
+def _sha256(value: Any) -> str:
+    text = json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def _chain(head: str, row: tuple[Any, ...]) -> str:
+    return _sha256([head, list(row)])
 
 
 def _item_row(item: Item) -> tuple[Any, ...]:

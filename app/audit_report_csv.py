@@ -160,7 +160,11 @@ def _quality_rows(r: AuditReport) -> Iterator[Row]:
         "drawn_by": q.drawn_by, "ledger_head": q.ledger_head,
         "model_version": q.model_version, "candidate_pairs": q.candidate_pairs,
         "labelled": q.labelled, "caveat": q.caveat,
+        "sample_digest": q.sample_digest, "labels_head": q.labels_head,
+        "audit_file_intact": not q.file_problems,
     })  # fmt: skip
+    for n, problem in enumerate(q.file_problems, start=1):
+        yield from _rows("quality", "audit file problem", n, {"text": problem})
     for s in q.strata:
         yield from _rows("quality", "stratum", s.band, {
             "label": s.label, "population": s.population, "sampled": s.sampled,

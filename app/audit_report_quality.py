@@ -65,6 +65,9 @@ class QualitySection:
     kappa: Interval | None = None
     agreement_n: int | None = None
     disagreements: int | None = None
+    sample_digest: str | None = None
+    labels_head: str | None = None
+    file_problems: list[str] = field(default_factory=list)
 
 
 def _interval(estimate: Any) -> Interval | None:
@@ -131,4 +134,7 @@ def quality_section(
         kappa=_interval(summary.kappa),
         agreement_n=_count(summary.agreement_n),
         disagreements=_count(summary.disagreements),
+        sample_digest=str(summary.sample_digest),
+        labels_head=str(summary.labels_head),
+        file_problems=list(summary.file_problems),
     )

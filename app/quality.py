@@ -93,6 +93,10 @@ class QualitySummary:
     disagreements: int
     confusion: dict[tuple[str, str], int]  # (first decision, blind label) -> n
     note: str = BLOCKING_NOTE
+    # The audit file's own seals (see app.audit_file), and what broke them.
+    sample_digest: str = ""
+    labels_head: str = ""
+    file_problems: tuple[str, ...] = ()
 
 
 def _strata(
@@ -166,6 +170,9 @@ def summarize(audit: AuditFile) -> QualitySummary:
         agreement_n=agreement_n,
         disagreements=sum(v for (a, b), v in table.items() if a != b),
         confusion=table,
+        sample_digest=meta.get("sample_digest", ""),
+        labels_head=meta.get("labels_head", ""),
+        file_problems=tuple(audit.verify()),
     )
 
 
@@ -233,4 +240,11 @@ def summary_lines(summary: QualitySummary) -> list[str]:
         f"{s.agreement_n:,} pairs, {s.disagreements:,} disagreements",
         f"  note: {s.note}",
     ]
+    if s.file_problems:
+        lines += [f"  AUDIT FILE ALTERED: {p}" for p in s.file_problems]
+    else:
+        lines.append(
+            f"  audit file intact: sample digest {s.sample_digest[:16]}, labels "
+            f"head {s.labels_head[:16]}"
+        )
     return lines

@@ -258,7 +258,11 @@ def _quality(r: AuditReport) -> str:
         ("Drawn (UTC), by", f"{utc(q.drawn_at)}, {q.drawn_by}"),
         ("Model version when drawn", q.model_version),
         ("Ledger head when drawn", (q.ledger_head or "")[:16] + "…"),
+        ("Audit file seals (sample, labels)",
+         f"{(q.sample_digest or '')[:16]}…, {(q.labels_head or '')[:16]}…"),
     ], numeric=False)  # fmt: skip
+    for problem in q.file_problems:
+        html += f"<p class='bad'>AUDIT FILE ALTERED: {escape(problem)}</p>"
     html += f"<p class='note'>{escape(q.note)} {escape(q.caveat or '')}</p>"
     html += table(
         ["Stratum", "What it holds", "Pairs in it", "Sampled", "Labelled",

@@ -269,3 +269,34 @@ def test_a_sample_nobody_could_label_is_refused(
 
     with pytest.raises(UserError, match="more than people can label"):
         draw_sample(linked, tmp_path / "big.rmaudit", size=MAX_SAMPLE + 1, seed=1)
+
+
+def test_an_altered_audit_file_is_caught(linked: Connection, tmp_path: Path) -> None:
+    """The report's estimates rest on the audit file: edits to it show."""
+    import sqlite3
+
+    path = tmp_path / "s.rmaudit"
+    draw_sample(linked, path, size=60, seed=2)
+    audit = AuditFile.open(path, workspace_uuid=linked.info("workspace_uuid") or "")
+    first = audit.items()[0]
+    audit.add_label(first.pos, "match", actor=Actor("a", "a"))
+    audit.add_label(audit.items()[1].pos, "non-match", actor=Actor("a", "a"))
+    assert audit.verify() == []
+    audit.close()
+    summary = quality_summary(linked, path)
+    assert summary.file_problems == ()
+    assert summary.labels_head
+    assert summary.sample_digest
+
+    db = sqlite3.connect(path, isolation_level=None)
+    db.execute("UPDATE strata SET population = population + 1000 WHERE rowid = 1")
+    db.close()
+    assert any("sample" in p for p in quality_summary(linked, path).file_problems)
+    db = sqlite3.connect(path, isolation_level=None)
+    db.execute("UPDATE strata SET population = population - 1000 WHERE rowid = 1")
+    db.execute("DROP TRIGGER labels_no_delete")
+    db.execute("DELETE FROM labels WHERE id = 2")
+    db.close()
+    problems = quality_summary(linked, path).file_problems
+    assert any("labels were altered" in p for p in problems)
+    assert any("triggers were removed" in p for p in problems)
