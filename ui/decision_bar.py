@@ -82,7 +82,8 @@ class DecisionBar(QWidget):
         row = QHBoxLayout()
         row.addLayout(self.buttons)
         row.addSpacing(12)
-        row.addWidget(QLabel("Reason:"))
+        self.reason_label = QLabel("Reason:")
+        row.addWidget(self.reason_label)
         row.addWidget(self.reason)
         row.addWidget(self.note, 1)
         status = QHBoxLayout()
@@ -100,6 +101,11 @@ class DecisionBar(QWidget):
         button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
         button.setVisible(action.isVisible())  # audit mode: decisions absent
         self.buttons.addWidget(button)
+
+    def hide_deciding(self) -> None:
+        """Audit mode: no decision can be made, so no reason or note is asked."""
+        for widget in (self.reason_label, self.reason, self.note):
+            widget.setVisible(False)
 
     def take_reason(self) -> tuple[str | None, str | None]:
         """The reason code and note for this decision; both reset after."""

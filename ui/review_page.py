@@ -156,6 +156,7 @@ class ReviewPage(QWidget):
             for action in (*actions[:3], *actions[5:7]):  # M, N, U, undo, redo
                 action.setEnabled(False)
                 action.setVisible(False)
+            self.bar.hide_deciding()
         return actions
 
     def page_actions(self) -> list[QAction]:
