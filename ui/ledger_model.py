@@ -5,19 +5,34 @@ auditor scrolls it on an office PC. So the model never loads it: it keeps the
 seqs it has listed (8 bytes a row, in an ``array``) and a bounded cache of
 rows (Anki's ``DataModel``), and reads the next page by keyset as the view
 reaches the end (Spyder's ``fetchMore``).
+
+Given the workspace's path, pages are read on a pool thread with their own
+connection: a filter no index serves (a score band or a source pair over
+millions of automatic links) can scan for seconds, and the window must not
+freeze meanwhile. Without a path (tests, small tools) reads are immediate.
 """
 
 from __future__ import annotations
 
 from array import array
 from collections import OrderedDict
+from functools import partial
+from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QModelIndex,
+    QPersistentModelIndex,
+    Qt,
+    Signal,
+)
 from PySide6.QtGui import QColor
 
 from app import ledger_queries as lq
+from app.workspace import open_workspace
 from app.workspace.core import Connection
+from ui.tasks import run_in_background
 
 PAGE_SIZE = 500
 CACHE_ROWS = 5000
@@ -48,25 +63,56 @@ def when_text(at: str) -> str:
     return at[:19].replace("T", " ")
 
 
+def read_page_job(
+    path: Path,
+    ledger_filter: lq.LedgerFilter,
+    before: int | None,
+    generation: int,
+    **_task: Any,
+) -> tuple[int, lq.LedgerPage]:
+    """One page, on a pool thread with its own read-only connection."""
+    conn = open_workspace(path, readonly=True)
+    try:
+        page = lq.ledger_page(conn, ledger_filter, before=before, limit=PAGE_SIZE)
+        return generation, page
+    finally:
+        conn.close()
+
+
 class LedgerModel(QAbstractTableModel):
     """Entries matching one ``LedgerFilter``, newest first, a page at a time."""
 
     SeqRole = Qt.ItemDataRole.UserRole + 1
+    page_loaded = Signal()  # a page read in the background has arrived
+    page_failed = Signal(str)
 
     def __init__(
         self,
         conn: Connection,
         ledger_filter: lq.LedgerFilter | None = None,
         parent: Any = None,
+        *,
+        path: Path | None = None,
     ) -> None:
         super().__init__(parent)
         self._conn = conn
+        self._path = path  # read pages in the background from this file
         self._filter = ledger_filter or lq.LedgerFilter()
         self._seqs = array("q")
         self._cursor: int | None = None
         self._more = True
+        self._loading = False
+        self._generation = 0  # a read for an older filter is thrown away
         self._cache: OrderedDict[int, lq.LedgerRow] = OrderedDict()
-        self._append(self._read_page())
+        if path is None:
+            self._append(self._read_page())
+        else:
+            self._start_read()
+
+    @property
+    def loading(self) -> bool:
+        """A page is being read in the background."""
+        return self._loading
 
     @property
     def ledger_filter(self) -> lq.LedgerFilter:
@@ -83,8 +129,62 @@ class LedgerModel(QAbstractTableModel):
         self._cache.clear()
         self._cursor = None
         self._more = True
-        self._append(self._read_page())
+        self._generation += 1
+        self._loading = False
+        if self._path is None:
+            self._append(self._read_page())
         self.endResetModel()
+        if self._path is not None:
+            self._start_read()
+
+    def _start_read(self) -> None:
+        if self._loading or self._path is None:
+            return
+        self._loading = True
+        # Bound methods, not closures: Qt drops them if the model is gone first.
+        run_in_background(
+            partial(
+                read_page_job,
+                self._path,
+                self._filter,
+                self._cursor,
+                self._generation,
+            ),
+            on_done=self._on_page_read,
+            on_error=self._on_page_error,
+        )
+
+    def _on_page_read(self, result: tuple[int, lq.LedgerPage]) -> None:
+        generation, page = result
+        if generation != self._generation:
+            return  # read for a filter (or a position) since replaced
+        self._loading = False
+        self._cursor = page.cursor
+        self._more = page.cursor is not None
+        self._insert(page)
+        self.page_loaded.emit()
+
+    def _on_page_error(self, exc: BaseException, _tb: str) -> None:
+        self._loading = False
+        self._more = False
+        self.page_failed.emit(f"{type(exc).__name__}: {exc}")
+
+    def _insert(self, page: lq.LedgerPage) -> None:
+        if not page.rows:
+            return
+        first = len(self._seqs)
+        self.beginInsertRows(QModelIndex(), first, first + len(page.rows) - 1)
+        self._append(page)
+        self.endInsertRows()
+
+    def fetch_more_now(self) -> bool:
+        """Read the next page here and now (to reach one entry); False at the end."""
+        if not self._more:
+            return False
+        self._generation += 1  # a background read of the same page is dropped
+        self._loading = False
+        self._insert(self._read_page())
+        return True
 
     def _read_page(self) -> lq.LedgerPage:
         page = lq.ledger_page(
@@ -106,18 +206,15 @@ class LedgerModel(QAbstractTableModel):
             self._cache.popitem(last=False)
 
     def canFetchMore(self, parent: Index = QModelIndex()) -> bool:  # noqa: B008
-        return not parent.isValid() and self._more
+        return not parent.isValid() and self._more and not self._loading
 
     def fetchMore(self, parent: Index = QModelIndex()) -> None:  # noqa: B008
         if parent.isValid() or not self._more:
             return
-        page = self._read_page()
-        if not page.rows:
+        if self._path is not None:
+            self._start_read()
             return
-        first = len(self._seqs)
-        self.beginInsertRows(QModelIndex(), first, first + len(page.rows) - 1)
-        self._append(page)
-        self.endInsertRows()
+        self._insert(self._read_page())
 
     def row(self, row: int) -> lq.LedgerRow | None:
         """The row's data, read back with its neighbours if it left the cache."""

@@ -75,7 +75,12 @@ class LedgerPage(QWidget):
         self.filters = LedgerFilters(self)
         self.count_label = QLabel(self)
         self.count_label.setObjectName("ledger_count")
-        self.model = LedgerModel(session.read, self.filters.current(), self)
+        self._keep: int | None = None  # the entry to select once its page is in
+        self.model = LedgerModel(
+            session.read, self.filters.current(), self, path=session.path
+        )
+        self.model.page_loaded.connect(self._on_page_loaded)
+        self.model.page_failed.connect(self._on_page_failed)
         self.table = QTableView(self)
         self.table.setObjectName("ledger_table")
         self.table.setAccessibleName("Ledger entries")
@@ -197,15 +202,24 @@ class LedgerPage(QWidget):
     def refresh(self) -> None:
         """Re-read from the newest entry, keeping the entry shown if listed."""
         self._stale = False
-        keep = None if self.detail is None else self.detail.row.seq
+        self._keep = None if self.detail is None else self.detail.row.seq
         self._refresh_choices()
-        self.model.reload()
+        self.model.reload()  # pages arrive in the background: _on_page_loaded
         self._count()
-        row = None if keep is None else self.model.row_of(keep)
+
+    def _on_page_loaded(self) -> None:
+        if self._keep is None:
+            return
+        row = self.model.row_of(self._keep)
         if row is not None:
+            self._keep = None
             self.table.selectRow(row)
-        else:
+        elif not self.model.canFetchMore():  # read to the end: it is not listed
+            self._keep = None
             self._show_entry(None)
+
+    def _on_page_failed(self, message: str) -> None:
+        self.count_label.setText(f"Could not read the ledger: {message}")
 
     def showEvent(self, event: QShowEvent) -> None:
         super().showEvent(event)
@@ -216,8 +230,8 @@ class LedgerPage(QWidget):
 
     def select_seq(self, seq: int) -> bool:
         """Select an entry if it is listed (scrolling pages in as needed)."""
-        while (row := self.model.row_of(seq)) is None and self.model.canFetchMore():
-            self.model.fetchMore()
+        while (row := self.model.row_of(seq)) is None and self.model.fetch_more_now():
+            pass
         if row is None:
             return False
         self.table.selectRow(row)

@@ -55,6 +55,7 @@ def page(decided: list[int], review_session: Any, qtbot: Any) -> LedgerPage:  # 
     page.resize(1300, 800)
     page.show()
     qtbot.waitUntil(lambda: page.count_label.text().endswith("entries"), timeout=5000)
+    qtbot.waitUntil(lambda: not page.model.loading, timeout=5000)
     return page
 
 
@@ -84,26 +85,48 @@ def test_model_pages_in_and_passes_the_model_tester(
     qtmodeltester.check(model)
 
 
+def _settled(page: LedgerPage, qtbot: Any) -> LedgerPage:
+    """Pages are read in the background: wait until the one asked for is in."""
+    qtbot.waitUntil(lambda: not page.model.loading, timeout=5000)
+    return page
+
+
+def test_pages_are_read_off_the_gui_thread_and_stale_reads_dropped(
+    page: LedgerPage, qtbot: Any
+) -> None:
+    """A filter change starts a background read; a read for a filter changed
+    again before it arrived never lands in the table."""
+    f = page.filters
+    f.kind.setCurrentIndex(f.kind.findData("unsure"))
+    assert page.model.loading  # the GUI thread returned at once
+    f.kind.setCurrentIndex(f.kind.findData("reversal"))
+    _settled(page, qtbot)
+    qtbot.wait(200)  # the first read's answer, if any, arrives and is dropped
+    kinds = {page.model.row(r).kind for r in range(page.model.rowCount())}
+    assert kinds == {"reversal"}
+
+
 def test_filters_narrow_the_table_and_the_count(page: LedgerPage, qtbot: Any):
     """Choosing a reviewer and a decision kind lists exactly their entries."""
     f = page.filters
     f.actor.setCurrentIndex(f.actor.findData(REVIEWER.name))
-    assert page.model.rowCount() == 4
+    assert _settled(page, qtbot).model.rowCount() == 4
     f.kind.setCurrentIndex(f.kind.findData("unsure"))
-    assert page.model.rowCount() == 1
+    assert _settled(page, qtbot).model.rowCount() == 1
     assert page.model.row(0).kind == "unsure"
     qtbot.waitUntil(lambda: page.count_label.text() == "1 entries", timeout=5000)
     f.kind.setCurrentIndex(f.kind.findData(None))
     f.band.setCurrentIndex(f.band.findData("none"))
+    _settled(page, qtbot)
     assert [page.model.row(r).kind for r in range(page.model.rowCount())] == [
         "reversal"
     ]
     f.band.setCurrentIndex(0)
     f.until.setDate(QDate(2001, 1, 1))
-    assert page.model.rowCount() == 0
+    assert _settled(page, qtbot).model.rowCount() == 0
     f.until.setDate(f.until.minimumDate())  # "any" again
     f.since.setDate(QDate.currentDate().addDays(1))
-    assert page.model.rowCount() == 0
+    assert _settled(page, qtbot).model.rowCount() == 0
 
 
 def test_entry_pane_shows_everything_and_opens_identity_and_pair(
@@ -175,4 +198,4 @@ def test_new_decisions_appear_after_a_write(page: LedgerPage, qtbot: Any) -> Non
     ).fetchone()[0]
     with qtbot.waitSignal(page.session.data_changed, timeout=10000):
         page.session.write(lambda c: decide_pair(c, pid, "match"), changed="decision")
-    assert page.model.seq(0) == newest + 1
+    qtbot.waitUntil(lambda: page.model.seq(0) == newest + 1, timeout=5000)
