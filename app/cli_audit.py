@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 
 from app.actor import Actor
-from app.cli_base import WS_ARG, cli, reviewer_option, user_errors
+from app.cli_base import WS_ARG, cli, counted, reviewer_option, user_errors
 from app.errors import UserError
 from app.workspace.core import open_workspace
 
@@ -179,7 +179,8 @@ def eligible(
     finally:
         conn.close()
     click.echo(
-        f"wrote {result.rows:,} cases of {result.people:,} people to {out} "
+        f"wrote {counted(result.rows, 'case')} of "
+        f"{counted(result.people, 'person', 'people')} to {out} "
         f"(rules {result.rules_version}); logged as sent to {result.recipient} "
         f"by {result.method}"
     )
@@ -255,10 +256,10 @@ def sample(
         try:
             if blind_out is not None:
                 count = write_blind_csv(audit, blind_out)
-                click.echo(f"wrote {count:,} blind pairs to {blind_out}")
+                click.echo(f"wrote {counted(count, 'blind pair')} to {blind_out}")
             if labels is not None:
                 added = apply_labels(audit, labels, actor=actor)
-                click.echo(f"added {added:,} blind labels by {actor.name}")
+                click.echo(f"added {counted(added, 'blind label')} by {actor.name}")
         finally:
             audit.close()
         if summary:

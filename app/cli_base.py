@@ -82,3 +82,8 @@ class StageBar:
         if self.bar is not None:
             self.bar.__exit__(None, None, None)
             self.bar = None
+
+
+def counted(n: int, one: str, many: str | None = None) -> str:
+    """'1 decision', '2 decisions', '1 person', '3 people'."""
+    return f"{n:,} {one if n == 1 else (many or one + 's')}"

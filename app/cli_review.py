@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 
 from app.actor import Actor
-from app.cli_base import WS_ARG, StageBar, cli, reviewer_option, user_errors
+from app.cli_base import WS_ARG, StageBar, cli, counted, reviewer_option, user_errors
 from app.errors import UserError
 from app.workspace.core import open_workspace
 
@@ -170,7 +170,7 @@ def decide(ws: Path, file: Path, reviewer: str | None) -> None:
         conn.close()
     words = ", ".join(f"{k} {v:,}" for k, v in summary.by_decision.items() if v)
     click.echo(
-        f"applied {summary.applied:,} decisions ({words or 'none'}); "
+        f"applied {counted(summary.applied, 'decision')} ({words or 'none'}); "
         f"{summary.unchanged:,} already standing"
         + (
             f"; {summary.unanswered:,} rows without a decision left waiting"

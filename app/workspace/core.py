@@ -218,6 +218,9 @@ def open_workspace(
         raise WorkspaceError(f"{path.name}: cannot create a workspace read-only.")
     else:
         path.parent.mkdir(parents=True, exist_ok=True)
+        # People's records: readable by the owner only, like every export
+        # (SQLite gives its -wal and -shm files the database file's mode).
+        path.touch(mode=0o600, exist_ok=False)
     conn = Connection(path, readonly=readonly, actor=actor)
     if purpose is not None and not readonly:
         with conn.transaction():

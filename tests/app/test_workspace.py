@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sqlite3
 from pathlib import Path
 
@@ -125,3 +126,15 @@ def test_an_empty_file_or_another_database_is_not_taken_for_a_workspace(
     for readonly in (False, True):
         with pytest.raises(WorkspaceError, match="a database, but not a workspace"):
             open_workspace(other, readonly=readonly)
+
+
+@pytest.mark.skipif(os.name != "posix", reason="POSIX file modes")
+def test_a_new_workspace_is_readable_by_its_owner_only(tmp_path: Path) -> None:
+    """It holds people's records; other accounts on the PC must not read it."""
+    path = tmp_path / "w.rmws"
+    conn = open_workspace(path, create=True)
+    with conn.transaction():
+        conn.log("test", {})
+    for suffix in ("", "-wal"):
+        assert (Path(f"{path}{suffix}").stat().st_mode & 0o777) == 0o600, suffix
+    conn.close()
