@@ -209,3 +209,27 @@ def export(ws: Path, out: Path, reviewer: str | None) -> None:
     click.echo(
         f"wrote {result.records:,} records in {result.identities:,} identities to {out}"
     )
+
+
+@cli.command()
+@WS_ARG
+@user_errors
+def flagged(ws: Path) -> None:
+    """List the identities the last link flagged (records that disagree on
+    identifiers or birth dates): id, records and why, as CSV on stdout.
+
+    Open one in the workstation (Identities, Go to; or F for the next flagged).
+
+    Example: recordmatch flagged cases.rmws
+    """
+    from app.identity_queries import flagged_identities
+
+    conn = open_workspace(ws, readonly=True)
+    try:
+        found = flagged_identities(conn, limit=1_000_000)
+    finally:
+        conn.close()
+    click.echo("identity_id,records,reasons")
+    for f in found:
+        reasons = "; ".join(f.reasons).replace('"', "'")
+        click.echo(f'{f.identity_id},{f.records},"{reasons}"')

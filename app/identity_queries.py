@@ -335,3 +335,31 @@ def search(conn: Connection, text: str, *, limit: int = 200) -> SearchResult:
     if cleaned is None:
         return SearchResult("name", ())
     return SearchResult("name", _search_names(conn, text, limit))
+
+
+@dataclass(frozen=True, slots=True)
+class FlaggedIdentity:
+    """An identity the clustering flagged: records that disagree on identifiers
+    or birth dates, held together by links a person should look at."""
+
+    identity_id: int
+    reasons: tuple[str, ...]
+    records: int
+
+
+def flagged_identities(
+    conn: Connection, *, after: int = 0, limit: int = 1000
+) -> list[FlaggedIdentity]:
+    """Flagged identities with ids above ``after``, in id order."""
+    return [
+        FlaggedIdentity(int(i), tuple(json.loads(reasons)), int(n))
+        for i, reasons, n in sql.flagged_identities(conn.conn, after=after, limit=limit)
+    ]
+
+
+def next_flagged(conn: Connection, after: int) -> int | None:
+    """The next flagged identity after ``after``, wrapping to the first."""
+    found = flagged_identities(conn, after=after, limit=1) or flagged_identities(
+        conn, limit=1
+    )
+    return found[0].identity_id if found else None

@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
 
 from app import review_queries as rq
 from app.decisions import REASON_CODES, merge_identities, split_record
+from app.identity_queries import next_flagged
 from ui.actions import make_action
 from ui.merge_dialog import MergeDialog
 from ui.reason_dialog import ReasonDialog
@@ -131,6 +132,9 @@ class IdentityPage(QWidget):
                 "Show the scored pair behind the selected record's link"),
             act("&Go to identity…", ["Ctrl+G"], self.go_box.setFocus,
                 "Type an identity number"),
+            act("Next &flagged identity", ["F"], self.next_flagged,
+                "An identity whose records disagree on identifiers or birth "
+                "dates: look at its links"),
         ]  # fmt: skip
         if self.session.readonly:  # audit mode: split and merge are absent
             for action in actions[:2]:
@@ -142,6 +146,15 @@ class IdentityPage(QWidget):
         return list(self._actions)
 
     # -- showing ---------------------------------------------------------------
+
+    def next_flagged(self) -> None:
+        """Walk the identities the clustering flagged, one key press each."""
+        after = self.detail.identity_id if self.detail is not None else 0
+        found = next_flagged(self.session.read, after)
+        if found is None:
+            self.message.setText("No identity is flagged.")
+            return
+        self.show_identity(found)
 
     def show_identity(self, identity_id: int, *, select: int | None = None) -> None:
         detail = rq.identity_detail(self.session.read, identity_id)

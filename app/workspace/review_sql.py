@@ -336,6 +336,19 @@ def identity_of(conn: sqlite3.Connection, record_key: int) -> int | None:
     return None if row is None else int(row[0])
 
 
+def flagged_identities(
+    conn: sqlite3.Connection, *, after: int = 0, limit: int = 1000
+) -> list[tuple[int, str, int]]:
+    """(identity id, reasons JSON, records) of flagged identities, by id."""
+    return conn.execute(
+        "SELECT f.identity_id, f.reasons, "
+        "(SELECT count(*) FROM records r WHERE r.identity_id = f.identity_id) "
+        "FROM identity_flags f WHERE f.identity_id > ? ORDER BY f.identity_id "
+        "LIMIT ?",
+        (after, limit),
+    ).fetchall()
+
+
 def identity_flags(conn: sqlite3.Connection, identity_id: int) -> str | None:
     row = conn.execute(
         "SELECT reasons FROM identity_flags WHERE identity_id = ?", (identity_id,)

@@ -145,3 +145,21 @@ def test_record_requested_opens_its_identity(page: IdentityPage):
     page.session.record_requested.emit(key)
     assert page.detail.identity_id == detail.identity_id
     assert page.selected_record().key == key
+
+
+def test_f_walks_the_flagged_identities(page: IdentityPage) -> None:
+    """A reviewer can go through every flagged identity with one key."""
+    from app.identity_queries import flagged_identities
+
+    flagged = [f.identity_id for f in flagged_identities(page.session.read)]
+    assert flagged, "the review sample has flagged identities"
+    action = next(
+        a for a in page.page_actions() if a.text() == "Next &flagged identity"
+    )
+    seen = []
+    for _ in flagged:
+        action.trigger()
+        assert page.detail is not None
+        seen.append(page.detail.identity_id)
+        assert "Flagged:" in page.header.text()
+    assert seen == flagged
