@@ -17,7 +17,7 @@ from app.actor import utc_now
 from app.errors import UserError
 from app.identities import ClusterSummary, recluster
 from app.linking import level_labels
-from app.workspace import ledger
+from app.workspace import identity_scope, ledger
 from app.workspace import pairs as store
 from app.workspace.core import Connection
 from matching.model import ModelParams
@@ -127,7 +127,9 @@ def split_record(
     with conn.transaction():
         db = conn.conn
         others = [
-            k for k in store.scope_of_identities(db, [record_key]) if k != record_key
+            k
+            for k in identity_scope.scope_of_identities(db, [record_key])
+            if k != record_key
         ]
         if not others:
             raise UserError("the record is alone in its identity; nothing to split")

@@ -16,7 +16,7 @@ from app.eligibility_cases import CaseReader
 from app.eligibility_people import EligiblePerson, person_of
 from app.eligibility_row import EligibleRow, default_rules
 from app.workspace import eligibility_sql as store
-from app.workspace import pairs as pair_store
+from app.workspace import identity_scope
 from app.workspace.core import Connection
 from matching.eligibility import Category, Reason, RuleSet
 
@@ -69,7 +69,7 @@ def identity_charges(
     rules = rules or default_rules()
     db = conn.conn
     with store.read_snapshot(db):
-        current = pair_store.resolve_identity_id(db, identity_id)
+        current = identity_scope.resolve_identity_id(db, identity_id)
         if current is None:
             return None
         records = store.charge_records_of(db, current)

@@ -15,7 +15,7 @@ from typing import Any
 
 import numpy as np
 
-from app.workspace import ledger
+from app.workspace import identity_scope, ledger
 from app.workspace import pairs as store
 from app.workspace.core import Connection
 from matching.clustering import Assignment, cluster
@@ -70,11 +70,11 @@ def recluster(
             store.record_columns(db, ("sid", "fbi_number", "dob"))
         )
     else:
-        scoped = store.scope_of_identities(db, around)
+        scoped = identity_scope.scope_of_identities(db, around)
         scope = set(scoped)
-        keys, ids = store.scoped_assignment(db, scoped)
-        left, right, weight = store.scoped_auto_links(db, scoped)
-        attrs = store.scoped_attributes(db, scoped)
+        keys, ids = identity_scope.scoped_assignment(db, scoped)
+        left, right, weight = identity_scope.scoped_auto_links(db, scoped)
+        attrs = identity_scope.scoped_attributes(db, scoped)
     must, cannot = ledger.constraints(db)
     must_l, must_r = _inside(must, scope)
     cannot_l, cannot_r = _inside(cannot, scope)
@@ -111,7 +111,7 @@ def recluster(
         store.replace_flags(db, flags, run_id=run_id)
     else:
         touched = sorted({*ids.tolist(), *result.identity_ids.tolist()})
-        store.replace_flags_for(db, touched, flags, run_id=run_id)
+        identity_scope.replace_flags_for(db, touched, flags, run_id=run_id)
     conn.set_info("next_identity_id", str(result.next_id))
     if result.conflicts:
         conn.log(
@@ -129,4 +129,4 @@ def recluster(
 
 
 def identity_records(db: sqlite3.Connection, identity_id: int) -> list[int]:
-    return store.scope_of_identities_by_id(db, identity_id)
+    return identity_scope.scope_of_identities_by_id(db, identity_id)

@@ -16,7 +16,7 @@ from datetime import date
 from typing import Any
 
 from app.name_index import name_index
-from app.workspace import pairs as pair_store
+from app.workspace import identity_scope
 from app.workspace import review_sql as sql
 from app.workspace.core import Connection
 from matching.normalize import (
@@ -219,7 +219,7 @@ def _timeline(records: Sequence[IdentityRecord]) -> tuple[TimelineEntry, ...]:
 
 def identity_detail(conn: Connection, identity_id: int) -> IdentityDetail | None:
     """One identity's records on a timeline, or None if the id is unknown."""
-    current = pair_store.resolve_identity_id(conn.conn, identity_id)
+    current = identity_scope.resolve_identity_id(conn.conn, identity_id)
     if current is None:
         return None
     rows = sql.identity_record_rows(conn.conn, current, limit=RECORDS_SHOWN)

@@ -7,7 +7,7 @@ the next pair was late. These tests pin both the answer and the query plan.
 
 from __future__ import annotations
 
-from app.workspace import Connection
+from app.workspace import Connection, identity_scope
 from app.workspace import pairs as store
 
 
@@ -19,14 +19,14 @@ def test_scoped_auto_links_equal_the_band_restricted_to_the_scope(
     left, right, _ = store.auto_links(db)
     assert left.size, "the sample must have automatic links"
     keys = sorted({int(left[0]), int(right[0]), int(left[-1]), int(right[-1])})
-    scope = store.scope_of_identities(db, keys)
+    scope = identity_scope.scope_of_identities(db, keys)
     inside = set(scope)
     expected = sorted(
         (int(a), int(b))
         for a, b in zip(left.tolist(), right.tolist(), strict=True)
         if a in inside and b in inside
     )
-    got_left, got_right, weights = store.scoped_auto_links(db, scope)
+    got_left, got_right, weights = identity_scope.scoped_auto_links(db, scope)
     assert sorted(zip(got_left.tolist(), got_right.tolist(), strict=True)) == expected
     assert weights.size == len(expected)
 
@@ -36,7 +36,7 @@ def test_scoped_auto_links_use_the_pair_key_index(linked: Connection) -> None:
     plan = " ".join(
         str(row[3])
         for row in linked.conn.execute(
-            "EXPLAIN QUERY PLAN " + store.scoped_auto_links_sql(3), (1, 2, 3)
+            "EXPLAIN QUERY PLAN " + identity_scope.scoped_auto_links_sql(3), (1, 2, 3)
         )
     )
     assert "sqlite_autoindex_pairs_1" in plan
