@@ -114,6 +114,15 @@ def make_action(
     return action
 
 
+def page_action(
+    owner: QWidget, text: str, keys: list[str], slot: Callable[[], object], tip: str
+) -> QAction:
+    """A page's own action: text, keys, what it does, and why (the tooltip)."""
+    action = make_action(owner, text, shortcuts=keys, tip=tip)
+    action.triggered.connect(slot)
+    return action
+
+
 def _typable(seq: QKeySequence) -> bool:
     """Drop the multimedia-keyboard keys (XF86 "Open", "New") some platforms add.
 

@@ -42,7 +42,7 @@ from app.errors import UserError
 from app.workspace import open_workspace
 from matching.eligibility import CLEARABLE
 from matching.progress import CancelFn, Cancelled, ProgressFn
-from ui.actions import make_action
+from ui.actions import page_action
 from ui.dissemination_dialog import READ_ONLY_WHY, PacketExporter
 from ui.eligibility_export_dialog import ListExporter
 from ui.eligibility_filters import EligibilityFilters
@@ -136,10 +136,7 @@ class EligibilityPage(QWidget):
         session.data_changed.connect(self._on_session_data_changed)
 
     def _make_actions(self) -> list[QAction]:
-        def act(text: str, keys: list[str], slot: Any, tip: str) -> QAction:
-            action = make_action(self, text, shortcuts=keys, tip=tip)
-            action.triggered.connect(slot)
-            return action
+        act = partial(page_action, self)
 
         actions = [
             act("&Recompute", ["F5"], self.refresh,

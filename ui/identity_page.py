@@ -9,6 +9,7 @@ merged; both ask for a reason, because both change a person's history.
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 from PySide6.QtCore import Qt
@@ -27,7 +28,7 @@ from PySide6.QtWidgets import (
 from app import review_queries as rq
 from app.decisions import REASON_CODES, merge_identities, split_record
 from app.identity_queries import next_flagged
-from ui.actions import make_action
+from ui.actions import page_action
 from ui.merge_dialog import MergeDialog
 from ui.reason_dialog import ReasonDialog
 
@@ -118,10 +119,7 @@ class IdentityPage(QWidget):
         session.write_failed.connect(lambda exc, _tb: self.message.setText(str(exc)))
 
     def _make_actions(self) -> list[QAction]:
-        def act(text: str, keys: list[str], slot: Any, tip: str) -> QAction:
-            action = make_action(self, text, shortcuts=keys, tip=tip)
-            action.triggered.connect(slot)
-            return action
+        act = partial(page_action, self)
 
         actions = [
             act("Split record &out…", ["X"], self.split_selected,

@@ -29,7 +29,7 @@ from PySide6.QtWidgets import (
 
 from app import ledger_queries as lq
 from app.workspace import open_workspace
-from ui.actions import make_action
+from ui.actions import page_action
 from ui.ledger_detail import detail_html, verify_text
 from ui.ledger_filters import LedgerFilters
 from ui.ledger_model import COLUMN_WIDTHS, LedgerModel
@@ -149,10 +149,7 @@ class LedgerPage(QWidget):
         layout.addLayout(check)
 
     def _make_actions(self) -> list[QAction]:
-        def act(text: str, keys: list[str], slot: Any, tip: str) -> QAction:
-            action = make_action(self, text, shortcuts=keys, tip=tip)
-            action.triggered.connect(slot)
-            return action
+        act = partial(page_action, self)
 
         return [
             act("&Verify chain", ["Ctrl+Shift+V"], self.verify_chain,

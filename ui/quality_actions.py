@@ -17,7 +17,7 @@ from PySide6.QtGui import QAction
 from app.audit_file import AuditFile
 from app.quality_draw import DrawResult, draw_sample
 from app.workspace import open_workspace
-from ui.actions import make_action
+from ui.actions import page_action
 from ui.tasks import WriteQueue
 
 READONLY_NOTE = (
@@ -62,10 +62,7 @@ def draw_job(
 def build_actions(page: Any) -> list[QAction]:
     """Every action of the page; buttons are added to its tabs as they are made."""
 
-    def act(text: str, keys: list[str], slot: Any, tip: str) -> QAction:
-        action = make_action(page, text, shortcuts=keys, tip=tip)
-        action.triggered.connect(slot)
-        return action
+    act = partial(page_action, page)
 
     label = page.label
     blind = [

@@ -12,6 +12,7 @@ the decision may have changed (Anki's ``operation_did_execute``).
 from __future__ import annotations
 
 from collections import OrderedDict
+from functools import partial
 from typing import Any
 
 from PySide6.QtCore import QModelIndex, Qt, QTimer, Signal
@@ -28,7 +29,7 @@ from PySide6.QtWidgets import (
 from app import review_queries as rq
 from app.decisions import REVIEW_REASON_CODES
 from ui import review_prefs
-from ui.actions import make_action
+from ui.actions import page_action
 from ui.decision_bar import DecisionBar, Pace
 from ui.pair_view import PairView
 from ui.queue_counter import QueueCounter
@@ -118,10 +119,7 @@ class ReviewPage(QWidget):
     # -- actions ---------------------------------------------------------------
 
     def _make_actions(self) -> list[QAction]:
-        def act(text: str, keys: list[str], slot: Any, tip: str) -> QAction:
-            action = make_action(self, text, shortcuts=keys, tip=tip)
-            action.triggered.connect(slot)
-            return action
+        act = partial(page_action, self)
 
         decide = self.decide
         actions = [

@@ -195,10 +195,8 @@ def test_a_flagged_match_is_not_a_confirmed_link(
     assert tuple(pair) in confirmed_links(linked.conn, list(pair))
 
 
-def test_split_resting_on_changed_values_is_flagged(
-    linked: Connection, sample_dir: Path
-) -> None:
-    """A split is a person's decision about the record's values too."""
+def _split_then_reexport(linked: Connection, sample_dir: Path) -> int:
+    """Split a record out, then import a newer export changing it; its key."""
     key = linked.conn.execute(
         "SELECT id FROM records WHERE identity_id IN (SELECT identity_id FROM "
         "records GROUP BY identity_id HAVING count(*) > 1) ORDER BY id LIMIT 1"
@@ -211,6 +209,14 @@ def test_split_resting_on_changed_values_is_flagged(
     import_file(
         linked, newer, source=source, kind=kind, today=TODAY, match_by_line=True
     )
+    return int(key)
+
+
+def test_split_resting_on_changed_values_is_flagged(
+    linked: Connection, sample_dir: Path
+) -> None:
+    """A split is a person's decision about the record's values too."""
+    key = _split_then_reexport(linked, sample_dir)
     assert [f.kind for f in flagged(linked)] == ["split"]
     assert counts(linked).identity_changes == 1
     # Splitting again is refused (the record is already apart), so a person
@@ -239,18 +245,7 @@ def test_split_resting_on_changed_values_is_flagged(
 def test_cli_lists_a_flagged_split_and_reaffirms_it(
     linked: Connection, sample_dir: Path
 ) -> None:
-    key = linked.conn.execute(
-        "SELECT id FROM records WHERE identity_id IN (SELECT identity_id FROM "
-        "records GROUP BY identity_id HAVING count(*) > 1) ORDER BY id LIMIT 1"
-    ).fetchone()[0]
-    split_record(linked, key, reason="family_member")
-    newer, source = newer_export(linked, key, sample_dir)
-    kind = linked.conn.execute(
-        "SELECT kind FROM sources WHERE name = ?", (source,)
-    ).fetchone()[0]
-    import_file(
-        linked, newer, source=source, kind=kind, today=TODAY, match_by_line=True
-    )
+    _split_then_reexport(linked, sample_dir)
     seq = flagged(linked)[0].seq
     ws = str(linked.path)
     linked.close()
