@@ -318,6 +318,11 @@ class AuditFile:
         """What no longer matches the seals; [] when the file is intact."""
         if not self.has_sample():
             return []
+        if self.meta("sample_digest") is None:
+            return [
+                f"{self.path.name} was written before audit files were sealed; "
+                "its sample and labels cannot be checked"
+            ]
         problems = []
         if self.meta("sample_digest") != self._sample_digest():
             problems.append(

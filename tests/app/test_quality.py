@@ -300,3 +300,19 @@ def test_an_altered_audit_file_is_caught(linked: Connection, tmp_path: Path) -> 
     problems = quality_summary(linked, path).file_problems
     assert any("labels were altered" in p for p in problems)
     assert any("triggers were removed" in p for p in problems)
+
+
+def test_an_unsealed_audit_file_says_it_cannot_be_checked(
+    linked: Connection, tmp_path: Path
+) -> None:
+    """A file from before the seals is not called altered, nor passed as intact."""
+    import sqlite3
+
+    path = tmp_path / "old.rmaudit"
+    draw_sample(linked, path, size=30, seed=4)
+    db = sqlite3.connect(path, isolation_level=None)
+    db.execute("DELETE FROM meta WHERE key IN ('sample_digest', 'labels_head')")
+    db.close()
+    problems = quality_summary(linked, path).file_problems
+    assert len(problems) == 1
+    assert "cannot be checked" in problems[0]
