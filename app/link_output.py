@@ -270,23 +270,8 @@ class _AutoEntries:
         r = self.result
         left, right = r.left[rows], r.right[rows]
         return [
-            ledger.NewEntry(
-                kind="auto-link",
-                left_key=a,
-                right_key=b,
-                left_source=ls,
-                left_record_id=lr,
-                right_source=rs,
-                right_record_id=rr,
-                pair_id=pid,
-                probability=p,
-                levels=lv,
-                model_version=self.version,
-                details=self.details,
-                left_values_hash=lh,
-                right_values_hash=rh,
-            )
-            for a, b, (ls, lr, lh), (rs, rr, rh), pid, p, lv in zip(
+            self._entry("auto-link", a, b, lrec, rrec, pid, probability=p, levels=lv)
+            for a, b, lrec, rrec, pid, p, lv in zip(
                 left.tolist(),
                 right.tolist(),
                 zip(*self._records(left), strict=True),
@@ -303,21 +288,8 @@ class _AutoEntries:
     ) -> list[ledger.NewEntry]:
         """Entries for pairs that stopped being automatic links."""
         return [
-            ledger.NewEntry(
-                kind="auto-unlink",
-                left_key=a,
-                right_key=b,
-                left_source=ls,
-                left_record_id=lr,
-                right_source=rs,
-                right_record_id=rr,
-                pair_id=pid,
-                model_version=self.version,
-                details=self.details,
-                left_values_hash=lh,
-                right_values_hash=rh,
-            )
-            for a, b, (ls, lr, lh), (rs, rr, rh), pid in zip(
+            self._entry("auto-unlink", a, b, lrec, rrec, pid)
+            for a, b, lrec, rrec, pid in zip(
                 left.tolist(),
                 right.tolist(),
                 zip(*self._records(left), strict=True),
@@ -326,3 +298,33 @@ class _AutoEntries:
                 strict=True,
             )
         ]
+
+    def _entry(
+        self,
+        kind: str,
+        left_key: int,
+        right_key: int,
+        left: tuple[str, str, str],
+        right: tuple[str, str, str],
+        pair_id: int,
+        *,
+        probability: float | None = None,
+        levels: dict[str, str] | None = None,
+    ) -> ledger.NewEntry:
+        """One model entry; ``left``/``right`` are (source, record id, hash)."""
+        return ledger.NewEntry(
+            kind=kind,
+            left_key=left_key,
+            right_key=right_key,
+            left_source=left[0],
+            left_record_id=left[1],
+            right_source=right[0],
+            right_record_id=right[1],
+            pair_id=pair_id,
+            probability=probability,
+            levels=levels,
+            model_version=self.version,
+            details=self.details,
+            left_values_hash=left[2],
+            right_values_hash=right[2],
+        )

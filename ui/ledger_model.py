@@ -2,8 +2,8 @@
 
 A county's ledger holds an entry per automatic link, millions of them, and an
 auditor scrolls it on an office PC. So the model never loads it: it keeps the
-seqs it has listed (8 bytes a row, in an ``array``) and a bounded cache of
-rows (Anki's ``DataModel``), and reads the next page by keyset as the view
+seqs it has listed and a bounded window of their rows (``ui.loaded_rows``,
+shared with the review queue), and reads the next page by keyset as the view
 reaches the end (Spyder's ``fetchMore``).
 
 Given the workspace's path, pages are read on a pool thread with their own
@@ -14,8 +14,6 @@ freeze meanwhile. Without a path (tests, small tools) reads are immediate.
 
 from __future__ import annotations
 
-from array import array
-from collections import OrderedDict
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -32,11 +30,11 @@ from PySide6.QtGui import QColor
 from app import ledger_queries as lq
 from app.workspace import open_workspace
 from app.workspace.core import Connection
+from ui.loaded_rows import LoadedRows
 from ui.tasks import run_in_background
 
 PAGE_SIZE = 500
 CACHE_ROWS = 5000
-_REFILL = 100
 
 Index = QModelIndex | QPersistentModelIndex
 
@@ -98,14 +96,17 @@ class LedgerModel(QAbstractTableModel):
         self._conn = conn
         self._path = path  # read pages in the background from this file
         self._filter = ledger_filter or lq.LedgerFilter()
-        self._seqs = array("q")
+        self._rows: LoadedRows[lq.LedgerRow] = LoadedRows(
+            lambda row: row.seq,
+            partial(lq.ledger_rows, conn),
+            cache_rows=CACHE_ROWS,
+        )
         self._cursor: int | None = None
         self._more = True
         self._loading = False
         self._generation = 0  # a read for an older filter is thrown away
-        self._cache: OrderedDict[int, lq.LedgerRow] = OrderedDict()
         if path is None:
-            self._append(self._read_page())
+            self._rows.extend(self._read_page().rows)
         else:
             self._start_read()
 
@@ -125,14 +126,13 @@ class LedgerModel(QAbstractTableModel):
     def reload(self) -> None:
         """Start again from the newest entry (after a filter or a write)."""
         self.beginResetModel()
-        self._seqs = array("q")
-        self._cache.clear()
+        self._rows.clear()
         self._cursor = None
         self._more = True
         self._generation += 1
         self._loading = False
         if self._path is None:
-            self._append(self._read_page())
+            self._rows.extend(self._read_page().rows)
         self.endResetModel()
         if self._path is not None:
             self._start_read()
@@ -172,9 +172,9 @@ class LedgerModel(QAbstractTableModel):
     def _insert(self, page: lq.LedgerPage) -> None:
         if not page.rows:
             return
-        first = len(self._seqs)
+        first = len(self._rows)
         self.beginInsertRows(QModelIndex(), first, first + len(page.rows) - 1)
-        self._append(page)
+        self._rows.extend(page.rows)
         self.endInsertRows()
 
     def fetch_more_now(self) -> bool:
@@ -194,17 +194,6 @@ class LedgerModel(QAbstractTableModel):
         self._more = page.cursor is not None
         return page
 
-    def _append(self, page: lq.LedgerPage) -> None:
-        for row in page.rows:
-            self._seqs.append(row.seq)
-            self._remember(row)
-
-    def _remember(self, row: lq.LedgerRow) -> None:
-        self._cache[row.seq] = row
-        self._cache.move_to_end(row.seq)
-        while len(self._cache) > CACHE_ROWS:
-            self._cache.popitem(last=False)
-
     def canFetchMore(self, parent: Index = QModelIndex()) -> bool:  # noqa: B008
         return not parent.isValid() and self._more and not self._loading
 
@@ -218,34 +207,18 @@ class LedgerModel(QAbstractTableModel):
 
     def row(self, row: int) -> lq.LedgerRow | None:
         """The row's data, read back with its neighbours if it left the cache."""
-        if not 0 <= row < len(self._seqs):
-            return None
-        seq = self._seqs[row]
-        cached = self._cache.get(seq)
-        if cached is not None:
-            return cached
-        lo, hi = max(0, row - _REFILL), min(len(self._seqs), row + _REFILL)
-        found = lq.ledger_rows(self._conn, list(self._seqs[lo:hi]))
-        for other in self._seqs[lo:hi]:
-            if other != seq and other in found:
-                self._remember(found[other])
-        if seq in found:
-            self._remember(found[seq])
-        return self._cache.get(seq)
+        return self._rows.get(row)
 
     def seq(self, row: int) -> int | None:
-        return self._seqs[row] if 0 <= row < len(self._seqs) else None
+        return self._rows.key(row)
 
     def row_of(self, seq: int) -> int | None:
-        try:
-            return self._seqs.index(seq)
-        except ValueError:
-            return None
+        return self._rows.index_of(seq)
 
     # -- Qt model API ----------------------------------------------------------
 
     def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self._seqs)
+        return 0 if parent.isValid() else len(self._rows)
 
     def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
         return 0 if parent.isValid() else len(COLUMNS)

@@ -1,17 +1,16 @@
 """The review queue as a lazy table: row ids, a bounded cache, pages on demand.
 
 A million-pair queue must open at once and scroll smoothly on an office PC,
-so the model never loads the table. It holds only pair ids (8 bytes a row,
-in an ``array``) and a bounded cache of row data (Anki's ``DataModel``);
-``rowCount`` grows by a page of ids as the view scrolls to the end
-(Spyder's ``fetchMore``), each page read by keyset from the workspace.
+so the model never loads the table: it lists pair ids and keeps a bounded
+window of their rows (``ui.loaded_rows``); ``rowCount`` grows by a page as
+the view scrolls to the end (Spyder's ``fetchMore``), each page read by
+keyset from the workspace.
 """
 
 from __future__ import annotations
 
-from array import array
-from collections import OrderedDict
 from dataclasses import replace
+from functools import partial
 from typing import Any
 
 from PySide6.QtCore import (
@@ -24,10 +23,10 @@ from PySide6.QtGui import QColor
 
 from app import review_queries as rq
 from app.workspace.core import Connection
+from ui.loaded_rows import LoadedRows
 
 PAGE_SIZE = 500
 CACHE_ROWS = 5000  # rows of data kept; ids are kept for every loaded row
-_REFILL = 100  # rows read around a cache miss, so scrolling misses rarely
 
 Index = QModelIndex | QPersistentModelIndex
 
@@ -69,11 +68,14 @@ class QueueModel(QAbstractTableModel):
         super().__init__(parent)
         self._conn = conn
         self._filter = queue or rq.QueueFilter()
-        self._ids = array("q")
+        self._rows: LoadedRows[rq.QueueRow] = LoadedRows(
+            lambda row: row.pair_id,
+            partial(rq.queue_rows, conn),
+            cache_rows=CACHE_ROWS,
+        )
         self._cursor: tuple[float, int] | None = None
         self._more = True
-        self._cache: OrderedDict[int, rq.QueueRow] = OrderedDict()
-        self._append(self._read_page())  # the first page: the queue opens full
+        self._rows.extend(self._read_page().rows)  # the queue opens full
 
     # -- loading ---------------------------------------------------------------
 
@@ -89,11 +91,10 @@ class QueueModel(QAbstractTableModel):
     def reload(self) -> None:
         """Start again from the top (after a link run or an import)."""
         self.beginResetModel()
-        self._ids = array("q")
-        self._cache.clear()
+        self._rows.clear()
         self._cursor = None
         self._more = True
-        self._append(self._read_page())
+        self._rows.extend(self._read_page().rows)
         self.endResetModel()
 
     def _read_page(self) -> rq.QueuePage:
@@ -104,17 +105,6 @@ class QueueModel(QAbstractTableModel):
         self._more = page.cursor is not None
         return page
 
-    def _append(self, page: rq.QueuePage) -> None:
-        for row in page.rows:
-            self._ids.append(row.pair_id)
-            self._remember(row)
-
-    def _remember(self, row: rq.QueueRow) -> None:
-        self._cache[row.pair_id] = row
-        self._cache.move_to_end(row.pair_id)
-        while len(self._cache) > CACHE_ROWS:
-            self._cache.popitem(last=False)
-
     def canFetchMore(self, parent: Index = QModelIndex()) -> bool:  # noqa: B008
         return not parent.isValid() and self._more
 
@@ -124,43 +114,23 @@ class QueueModel(QAbstractTableModel):
         page = self._read_page()
         if not page.rows:
             return
-        first = len(self._ids)
+        first = len(self._rows)
         self.beginInsertRows(QModelIndex(), first, first + len(page.rows) - 1)
-        self._append(page)
+        self._rows.extend(page.rows)
         self.endInsertRows()
 
     # -- rows ------------------------------------------------------------------
 
     def row(self, row: int) -> rq.QueueRow | None:
         """The row's data, read back from the workspace if it left the cache."""
-        if not 0 <= row < len(self._ids):
-            return None
-        pair_id = self._ids[row]
-        cached = self._cache.get(pair_id)
-        if cached is not None:
-            return cached
-        # Read neighbours too (a scrolling view asks for them next), but never
-        # more than the cache holds, and keep the asked-for row newest.
-        half = max(1, min(_REFILL, CACHE_ROWS // 4))
-        lo, hi = max(0, row - half), min(len(self._ids), row + half)
-        wanted = [i for i in self._ids[lo:hi] if i not in self._cache]
-        found = rq.queue_rows(self._conn, wanted)
-        for other in wanted:
-            if other != pair_id and other in found:
-                self._remember(found[other])
-        if pair_id in found:
-            self._remember(found[pair_id])
-        return self._cache.get(pair_id)
+        return self._rows.get(row)
 
     def pair_id(self, row: int) -> int | None:
-        return self._ids[row] if 0 <= row < len(self._ids) else None
+        return self._rows.key(row)
 
     def row_of(self, pair_id: int) -> int | None:
-        """Row number of a loaded pair (a C-speed scan of the id array)."""
-        try:
-            return self._ids.index(pair_id)
-        except ValueError:
-            return None
+        """Row number of a loaded pair."""
+        return self._rows.index_of(pair_id)
 
     def set_state(self, pair_id: int, state: str | None) -> None:
         """Show a decision at once, before the write reaches the workspace."""
@@ -169,13 +139,13 @@ class QueueModel(QAbstractTableModel):
             return
         current = self.row(row)
         if current is not None and current.state != state:
-            self._remember(replace(current, state=state))
+            self._rows.remember(replace(current, state=state))
             self.dataChanged.emit(self.index(row, 0), self.index(row, len(COLUMNS) - 1))
 
     # -- Qt model API ----------------------------------------------------------
 
     def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self._ids)
+        return 0 if parent.isValid() else len(self._rows)
 
     def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
         return 0 if parent.isValid() else len(COLUMNS)

@@ -89,3 +89,15 @@ def review_session(review_path: Path, qtbot: Any) -> Iterator[Any]:
     session = Session(review_path, REVIEWER)
     yield session
     session.close()
+
+
+@pytest.fixture
+def identity_page(review_session: Any, qtbot: Any) -> Any:
+    """The Identities page on the review workspace, shown at a desktop size."""
+    from ui.identity_page import IdentityPage
+
+    page = IdentityPage(review_session, StubSettings())
+    qtbot.addWidget(page)
+    page.resize(1300, 800)
+    page.show()
+    return page

@@ -11,6 +11,7 @@ from app import review_queries as rq
 from app.workspace import ledger
 from tests.ui.conftest_review import (  # noqa: F401 (fixtures)
     StubSettings,
+    identity_page,
     review_path,
     review_session,
     review_template,
@@ -33,12 +34,8 @@ def _largest_identity(session: Any) -> rq.IdentityDetail:
 
 
 @pytest.fixture
-def page(review_session: Any, qtbot: Any) -> IdentityPage:  # noqa: F811
-    page = IdentityPage(review_session, StubSettings())
-    qtbot.addWidget(page)
-    page.resize(1200, 700)
-    page.show()
-    return page
+def page(identity_page: IdentityPage) -> IdentityPage:  # noqa: F811
+    return identity_page
 
 
 def test_timeline_groups_charges_and_says_how_each_joined(page: IdentityPage):

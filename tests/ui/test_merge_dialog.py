@@ -10,6 +10,7 @@ from PySide6.QtCore import Qt
 from app import review_queries as rq
 from tests.ui.conftest_review import (  # noqa: F401 (fixtures)
     StubSettings,
+    identity_page,
     review_path,
     review_session,
     review_template,
@@ -19,12 +20,8 @@ from ui.merge_dialog import MergeDialog
 
 
 @pytest.fixture
-def page(review_session: Any, qtbot: Any) -> IdentityPage:  # noqa: F811
-    page = IdentityPage(review_session, StubSettings())
-    qtbot.addWidget(page)
-    page.resize(1200, 700)
-    page.show()
-    return page
+def page(identity_page: IdentityPage) -> IdentityPage:  # noqa: F811
+    return identity_page
 
 
 def _two_people(session: Any) -> tuple[rq.IdentityDetail, rq.IdentityRecord]:

@@ -11,6 +11,7 @@ from app.decisions import decide_pair
 from tests.ui.conftest_review import (  # noqa: F401 (fixtures)
     REVIEWER,
     StubSettings,
+    identity_page,
     review_path,
     review_session,
     review_template,
@@ -20,12 +21,8 @@ from ui.provenance_view import STEP_ROLE
 
 
 @pytest.fixture
-def page(review_session: Any, qtbot: Any) -> IdentityPage:  # noqa: F811
-    page = IdentityPage(review_session, StubSettings())
-    qtbot.addWidget(page)
-    page.resize(1300, 800)
-    page.show()
-    return page
+def page(identity_page: IdentityPage) -> IdentityPage:  # noqa: F811
+    return identity_page
 
 
 def _provenance_tab(page: IdentityPage) -> None:
