@@ -175,9 +175,16 @@ class QualityPage(QWidget):
 
     # -- blind review --------------------------------------------------------------
 
-    def _positions(self) -> list[int]:
+    def _size(self) -> int:
+        """Pairs in the sample; their positions are 1 to this (set at the draw).
+
+        Read from the file's meta, one row: each key press used to load every
+        sampled pair three times over, on the GUI thread.
+        """
         reader = self._reader()
-        return [] if reader is None else [i.pos for i in reader.items()]
+        if reader is None:
+            return 0
+        return int(reader.meta("sample_size") or 0)
 
     def show_item(self, pos: int | None) -> None:
         reader = self._reader()
@@ -189,11 +196,11 @@ class QualityPage(QWidget):
         self._show_progress()
 
     def step(self, delta: int) -> None:
-        positions = self._positions()
-        if not positions:
+        size = self._size()
+        if not size:
             return
         pos = (self._pos or 0) + delta
-        if 1 <= pos <= len(positions):
+        if 1 <= pos <= size:
             self.show_item(pos)
         elif delta > 0:
             self.blind_tab.message.setText("That was the last pair of the sample.")
@@ -212,8 +219,8 @@ class QualityPage(QWidget):
             lambda audit: audit.add_label(pos, label, actor=actor, note=note), pos
         )
         done = set(self._files.reader.labels()) | self._pending
-        positions = self._positions()
-        after = [p for p in positions if p > pos] + [p for p in positions if p < pos]
+        size = self._size()
+        after = (*range(pos + 1, size + 1), *range(1, pos))
         following = next((p for p in after if p not in done), None)
         self.show_item(following if following is not None else pos)
         if following is None:
@@ -231,7 +238,7 @@ class QualityPage(QWidget):
 
     def _show_progress(self) -> None:
         reader = self._reader()
-        total = len(self._positions())
+        total = self._size()
         done = 0 if reader is None else len(set(reader.labels()) | self._pending)
         self.blind_tab.progress.setText(f"Labelled <b>{done:,}</b> of {total:,}")
 
