@@ -17,7 +17,8 @@ from typing import Any
 
 import numpy as np
 
-HUMAN_KINDS = ("match", "non-match", "unsure", "split", "merge", "reversal")
+from app.workspace.ledger_sql import HUMAN_KINDS
+
 AUTO_KINDS = ("auto-link", "auto-unlink")
 _HUMAN_IN = ", ".join(f"'{k}'" for k in HUMAN_KINDS)
 

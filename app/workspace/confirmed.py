@@ -12,17 +12,17 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Sequence
 
+from app.workspace.ledger import changed_values_sql
+
 _CHUNK = 400
 _SELECT = """
-    SELECT l.seq, l.kind, l.left_key, l.right_key,
-           (l.left_values_hash IS NOT a.values_hash
-            OR (l.right_key IS NOT NULL AND l.right_values_hash IS NOT b.values_hash))
+    SELECT l.seq, l.kind, l.left_key, l.right_key, {changed}
     FROM ledger l
     LEFT JOIN records a ON a.id = l.left_key
     LEFT JOIN records b ON b.id = l.right_key
     WHERE l.kind IN ('match', 'non-match', 'unsure', 'merge')
       AND NOT EXISTS (SELECT 1 FROM ledger r WHERE r.reverses = l.seq)
-"""
+""".format(changed=changed_values_sql("l", "a", "b"))
 _SPLITS = """
     SELECT l.seq, l.left_key, j.value
     FROM ledger l, json_each(l.details, '$.others') j

@@ -19,6 +19,20 @@ from dataclasses import dataclass, field
 from typing import Any
 
 HUMAN_DECISIONS = ("match", "non-match", "unsure")
+
+
+def changed_values_sql(entry: str, left: str, right: str) -> str:
+    """SQL that is true when ledger row ``entry`` rests on values its records
+    (joined as ``left`` and ``right``) no longer hold: what re-review, the
+    review queue's state, provenance and 'confirmed' all ask. An entry about
+    one record (a split) has no right side to compare."""
+    return (
+        f"({entry}.left_values_hash IS NOT {left}.values_hash OR "
+        f"({entry}.right_key IS NOT NULL "
+        f"AND {entry}.right_values_hash IS NOT {right}.values_hash))"
+    )
+
+
 KINDS = (*HUMAN_DECISIONS, "split", "merge", "reversal", "auto-link", "auto-unlink")
 
 # Columns covered by the hash, in the order they are stored.

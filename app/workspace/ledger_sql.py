@@ -14,7 +14,7 @@ import sqlite3
 from collections.abc import Sequence
 from typing import Any
 
-from app.workspace.ledger import HUMAN_DECISIONS
+from app.workspace.ledger import HUMAN_DECISIONS, changed_values_sql
 
 HUMAN_KINDS = (*HUMAN_DECISIONS, "split", "merge", "reversal")
 MODEL_ACTOR = "model"  # the actor of every automatic link (app.link_output)
@@ -188,12 +188,11 @@ def source_names(conn: sqlite3.Connection) -> list[str]:
 
 _FLAGGED_COLUMNS = (
     "l.seq, l.kind, l.left_key, l.right_key, l.pair_id, l.actor, l.at, "
-    "l.left_values_hash <> a.values_hash, l.right_values_hash <> b.values_hash, "
+    "l.left_values_hash IS NOT a.values_hash, "
+    "l.right_values_hash IS NOT b.values_hash, "
     "a.import_id, b.import_id"
 )
-_CHANGED = (
-    "(l.left_values_hash <> a.values_hash OR l.right_values_hash <> b.values_hash)"
-)
+_CHANGED = changed_values_sql("l", "a", "b")
 
 
 def flagged_decisions(conn: sqlite3.Connection) -> list[tuple[Any, ...]]:

@@ -13,6 +13,7 @@ import sqlite3
 from collections.abc import Sequence
 from typing import Any
 
+from app.workspace.ledger import changed_values_sql
 from matching.records import STORED_FIELDS
 
 STATES = ("waiting", "unsure", "decided", "all", "rereview")
@@ -25,9 +26,7 @@ _STANDING = (
 )
 # A standing decision that rests on values a newer export changed reads
 # 're-review' (app.rereview): the pair waits for a person again.
-_CHANGED = (
-    "(x.left_values_hash <> l.values_hash OR x.right_values_hash <> r.values_hash)"
-)
+_CHANGED = changed_values_sql("x", "l", "r")
 _SHOWN_STATE = (
     f"(SELECT CASE WHEN {_CHANGED} THEN 're-review' ELSE d.kind END "
     "FROM decision_state d JOIN ledger x ON x.seq = d.seq "
@@ -269,8 +268,7 @@ def standing_on_pair(
     standing decision."""
     return conn.execute(
         "SELECT l.seq, l.kind, l.actor, l.at, l.reason_code, l.note, "
-        "(l.left_values_hash IS NOT a.values_hash "
-        " OR l.right_values_hash IS NOT b.values_hash) "
+        f"{changed_values_sql('l', 'a', 'b')} "
         "FROM decision_state d JOIN ledger l ON l.seq = d.seq "
         "JOIN records a ON a.id = l.left_key JOIN records b ON b.id = l.right_key "
         "WHERE d.left_key = ? AND d.right_key = ?",
